@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target shares: Swift 6 mode, explicit existentials, and imports internal unless marked public.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "gitopsd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gitopsd", targets: ["gitopsd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // C libraries chosen by the design card, found through pkg-config.
+        .systemLibrary(
+            name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "API", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(
+            name: "GitSource",
+            dependencies: ["CGit2", "API", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Orchestrator",
+            dependencies: [
+                "API",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Reconciler",
+            dependencies: ["API", "GitSource", "Orchestrator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "gitopsd",
+            dependencies: [
+                "API", "GitSource", "Orchestrator", "Reconciler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Helpers shared by the test targets: temporary git repositories, processes, clocks.
+        .target(name: "TestSupport", dependencies: ["API"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "APITests", dependencies: ["API", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "gitopsdTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

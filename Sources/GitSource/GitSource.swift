@@ -1,0 +1,2 @@
+/// Reads Kubernetes manifests from git repositories through libgit2.
+public enum GitSourceModule {}

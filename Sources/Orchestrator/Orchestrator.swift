@@ -1,0 +1,2 @@
+/// The embedded control plane and node: store, controllers, node agent, network.
+public enum OrchestratorModule {}

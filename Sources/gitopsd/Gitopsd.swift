@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `gitopsd` command line: one subcommand per file.
+@main
+struct Gitopsd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gitopsd",
+        abstract: "A GitOps reconciler with an embedded orchestrator.",
+        version: GitopsdVersion.current,
+        subcommands: [
+            VersionCommand.self
+        ]
+    )
+}
