@@ -12,7 +12,8 @@ let package = Package(
     name: "gitopsd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "gitopsd", targets: ["gitopsd"])
+        .executable(name: "gitopsd", targets: ["gitopsd"]),
+        .executable(name: "gitopsd-bench", targets: ["gitopsd-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings),
+
+        // `make bench` drivers: one subcommand per benchmark, built in release mode.
+        .executableTarget(
+            name: "gitopsd-bench",
+            dependencies: [
+                "API", "GitSource", "Orchestrator", "Reconciler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/GitopsdBench",
             swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets: temporary git repositories, processes, clocks.
