@@ -1,0 +1,23 @@
+/// Identifies one object: its kind, namespace (empty for cluster-scoped kinds such as Namespace) and name.
+///
+/// The kind alone is enough to tell the supported kinds apart, so the API group is not part of the key.
+public struct ObjectKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var kind: String
+    public var namespace: String
+    public var name: String
+
+    public init(kind: String, namespace: String = "", name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// `Kind/name` for cluster-scoped objects, `Kind/namespace/name` otherwise.
+    public var description: String {
+        namespace.isEmpty ? "\(kind)/\(name)" : "\(kind)/\(namespace)/\(name)"
+    }
+
+    public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
+        (lhs.kind, lhs.namespace, lhs.name) < (rhs.kind, rhs.namespace, rhs.name)
+    }
+}
