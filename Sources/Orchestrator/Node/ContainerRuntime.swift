@@ -3,14 +3,14 @@ public import Foundation
 /// How a container's process ended.
 public struct ContainerExit: Sendable, Hashable, Codable {
     /// The exit status.
-    public var status: ExitStatus
+    public var status: ProcessExitStatus
     /// When the process started.
     public var startedAt: Date
     /// When its exit was noticed.
     public var finishedAt: Date
 
     /// Creates an exit.
-    public init(status: ExitStatus, startedAt: Date, finishedAt: Date) {
+    public init(status: ProcessExitStatus, startedAt: Date, finishedAt: Date) {
         self.status = status
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -22,7 +22,7 @@ import Glibc
 /// `start` returns a `ProcessRecord` (pid, pgid, `/proc` start time, argv) for the caller to persist. After a
 /// gitopsd restart, `adopt` checks the pid still names the same process (its start time matches) and watches
 /// it through a pidfd; its exit status is then unknowable (gitopsd is no longer its parent), so it is reported
-/// as `ExitStatus.unknown`.
+/// as `ProcessExitStatus.unknown`.
 ///
 /// This runtime is Linux-only (pidfd, `/proc`, glibc `posix_spawn` extensions).
 public actor ProcessRuntime: ContainerRuntime {

@@ -8,7 +8,7 @@ public enum RestartPolicy: String, Sendable, Hashable, Codable, CaseIterable {
     case never = "Never"
 
     /// Whether a container that ended with `status` is started again.
-    public func shouldRestart(after status: ExitStatus) -> Bool {
+    public func shouldRestart(after status: ProcessExitStatus) -> Bool {
         switch self {
         case .always: true
         case .onFailure: !status.isSuccess

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A process exit as the monitor saw it.
 struct ObservedExit: Sendable, Hashable {
-    var status: ExitStatus
+    var status: ProcessExitStatus
     var time: Date
 }
 

@@ -116,7 +116,7 @@ final class ExitMonitor: Sendable {
     private func finish(_ key: Int, _ entry: Entry) {
         state.withLock { _ = $0.entries.removeValue(forKey: key) }
         Posix.signalGroup(entry.pid, SIGKILL)
-        var status = ExitStatus.unknown
+        var status = ProcessExitStatus.unknown
         if entry.reap, let reaped = Posix.reap(entry.pid) {
             status = reaped
         }

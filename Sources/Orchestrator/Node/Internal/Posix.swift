@@ -49,21 +49,21 @@ enum Posix {
     }
 
     /// Waits for child `pid` (blocking, retrying EINTR) and decodes its status; nil if it is not our child.
-    static func reap(_ pid: pid_t) -> ExitStatus? {
+    static func reap(_ pid: pid_t) -> ProcessExitStatus? {
         var status: Int32 = 0
         while true {
             let result = waitpid(pid, &status, 0)
-            if result == pid { return ExitStatus(waitStatus: status) }
+            if result == pid { return ProcessExitStatus(waitStatus: status) }
             if result < 0 && errno == EINTR { continue }
             return nil
         }
     }
 
     /// Reaps child `pid` if it has exited, without blocking; nil while it still runs or if it is not ours.
-    static func reapIfExited(_ pid: pid_t) -> ExitStatus? {
+    static func reapIfExited(_ pid: pid_t) -> ProcessExitStatus? {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
-        return result == pid ? ExitStatus(waitStatus: status) : nil
+        return result == pid ? ProcessExitStatus(waitStatus: status) : nil
     }
 
     // MARK: descriptors

@@ -1,5 +1,5 @@
 /// How a process ended, as far as gitopsd could observe it.
-public enum ExitStatus: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum ProcessExitStatus: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The process called `exit` with this code.
     case exited(code: Int32)
     /// The process was killed by this signal.
