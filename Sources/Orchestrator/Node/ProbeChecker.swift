@@ -100,21 +100,25 @@ public struct ProbeChecker: Sendable {
             _ = Posix.reap(pid)
             return .unknown("cannot watch exec probe: \(error)")
         }
-        let finished = await withTaskGroup(of: ObservedExit?.self) { tasks in
+        // The exit wait cannot be cancelled, so a timeout kills the process group and keeps waiting for the exit.
+        let (finished, timedOut) = await withTaskGroup(of: ObservedExit?.self) { tasks in
             tasks.addTask { await future.value }
             tasks.addTask {
                 try? await Task.sleep(for: timeout)
                 return nil
             }
-            let first = await tasks.next() ?? nil
-            tasks.cancelAll()
-            return first
+            var timedOut = false
+            while let result = await tasks.next() {
+                if let result {
+                    tasks.cancelAll()
+                    return (result, timedOut)
+                }
+                timedOut = true
+                Posix.signalGroup(pid, SIGKILL)
+            }
+            return (await future.value, timedOut)
         }
-        guard let finished else {
-            Posix.signalGroup(pid, SIGKILL)
-            _ = await future.value
-            return .failure("command timed out after \(timeout)")
-        }
+        if timedOut { return .failure("command timed out after \(timeout)") }
         if finished.status.isSuccess { return .success }
         return .failure("command \(finished.status)")
     }
