@@ -52,6 +52,11 @@ public protocol ContainerRuntime: Sendable {
     /// - Throws: `NodeError.Code.notFound` for an unknown container.
     func stop(_ id: ContainerID, gracePeriod: Duration?) async throws -> ContainerExit
 
+    /// Waits until the container's current process exits and returns how it ended (at once if it has).
+    ///
+    /// - Throws: `NodeError.Code.notFound` for an unknown container.
+    func waitForExit(_ id: ContainerID) async throws -> ContainerExit
+
     /// Forgets an exited container (for pod removal); stops it first if it still runs.
     func remove(_ id: ContainerID, gracePeriod: Duration?) async throws
 

@@ -148,6 +148,15 @@ public actor ProcessRuntime: ContainerRuntime {
         return exited(container.record, observed)
     }
 
+    public func waitForExit(_ id: ContainerID) async throws(NodeError) -> ContainerExit {
+        guard let container = containers[id] else {
+            throw NodeError(.notFound, "no container \(id) in this runtime")
+        }
+        if let finished = container.finished { return finished }
+        let observed = await container.exit.value
+        return exited(container.record, observed)
+    }
+
     public func remove(_ id: ContainerID, gracePeriod: Duration? = nil) async throws(NodeError) {
         guard containers[id] != nil else { return }
         _ = try await stop(id, gracePeriod: gracePeriod)
