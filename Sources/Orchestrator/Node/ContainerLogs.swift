@@ -88,7 +88,7 @@ public struct ContainerLogs: Sendable, Hashable {
     private func readText(_ path: String, what: String) throws(NodeError) -> String {
         do {
             return String(decoding: try FileIO.readAll(path), as: UTF8.self)
-        } catch where error.errno == ENOENT {
+        } catch  where error.errno == ENOENT {
             throw NodeError(.notFound, "no \(what) for container \(container) in \(directory)")
         } catch {
             throw NodeError(.logIO, "cannot read \(path)", cause: error)

@@ -58,7 +58,8 @@ public struct ProbeChecker: Sendable {
                 }
             }
         case .exec(let action):
-            return await exec(action.command, environment: environment, workingDirectory: workingDirectory,
+            return await exec(
+                action.command, environment: environment, workingDirectory: workingDirectory,
                 timeout: timeout)
         }
     }

@@ -27,7 +27,8 @@ struct ContainerLogsTests {
 
     @Test func missingLogsAreNotFound() throws {
         let directory = try TemporaryDirectory()
-        let logs = ContainerLogs(logsDirectory: directory.path, id: ContainerID(namespace: "a", pod: "b", container: "c"))
+        let logs = ContainerLogs(
+            logsDirectory: directory.path, id: ContainerID(namespace: "a", pod: "b", container: "c"))
         #expect(throws: NodeError.self) { try logs.read() }
         do {
             _ = try logs.previous()
@@ -39,7 +40,9 @@ struct ContainerLogsTests {
     @Test func followYieldsExistingThenNewLinesAcrossRotationAndRestart() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory, logSizeLimit: 10)
-        let spec = shellSpec("echo old-1; echo old-2; echo old-3; while [ ! -f go ]; do sleep 0.02; done; echo after-go; exec sleep 300", workingDirectory: directory.path)
+        let spec = shellSpec(
+            "echo old-1; echo old-2; echo old-3; while [ ! -f go ]; do sleep 0.02; done; echo after-go; exec sleep 300",
+            workingDirectory: directory.path)
         _ = try await runtime.start(spec)
         #expect(await awaitLog(runtime, spec.id, contains: "old-3"))
         let logs = runtime.logs(for: spec.id)

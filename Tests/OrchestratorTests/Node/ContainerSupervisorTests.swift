@@ -83,10 +83,11 @@ struct ContainerSupervisorTests {
 
         task.cancel()
         await task.value
-        #expect(await eventually {
-            if case .exited = await runtime.state(of: spec.id) { return true }
-            return false
-        })
+        #expect(
+            await eventually {
+                if case .exited = await runtime.state(of: spec.id) { return true }
+                return false
+            })
     }
 
     private func isRunning(_ status: ContainerStatus) -> Bool {

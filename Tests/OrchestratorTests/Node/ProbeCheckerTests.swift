@@ -11,7 +11,8 @@ private let serverScript = """
         def do_GET(self):
             if self.path == "/slow":
                 time.sleep(5)
-            codes = {"/ok": 200, "/fail": 500, "/redirect": 302, "/header": 200 if self.headers.get("X-Probe") == "yes" else 403}
+            codes = {"/ok": 200, "/fail": 500, "/redirect": 302,
+                     "/header": 200 if self.headers.get("X-Probe") == "yes" else 403}
             self.send_response(codes.get(self.path, 404))
             if self.path == "/redirect":
                 self.send_header("Location", "http://example.invalid/")
@@ -51,7 +52,6 @@ struct ProbeCheckerTests {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)
         let ports = try await startServer(directory, runtime)
-        defer { Task { _ = try? await runtime.stop(ContainerID(namespace: "test", pod: "server", container: "http"), gracePeriod: .zero) } }
 
         func http(_ path: String, _ port: ProbePort = .name("web"), headers: [HTTPHeader] = []) async -> ProbeOutcome {
             await checker.check(
@@ -89,7 +89,8 @@ struct ProbeCheckerTests {
             ContainerSpec(
                 id: id, command: ["sh", "-c", "exec python3 -m http.server \"$PORT\" --bind 127.0.0.1"],
                 environment: RuntimeEnvironment.variables(for: id, ports: ports), workingDirectory: directory.path))
-        let probe = Probe(.httpGet(HTTPGetAction(path: "/", port: .number(80))), configuration: .init(timeout: .seconds(5)))
+        let probe = Probe(
+            .httpGet(HTTPGetAction(path: "/", port: .number(80))), configuration: .init(timeout: .seconds(5)))
         #expect(await eventually { await checker.check(probe, ports: ports) == .success })
         _ = try await runtime.stop(id, gracePeriod: .seconds(10))
     }
@@ -131,7 +132,8 @@ struct ProbeCheckerTests {
         #expect(
             await exec("echo $$ > \(pidFile); exec sleep 30", timeout: .milliseconds(300))
                 == .failure("command timed out after 0.3 seconds"))
-        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(
+            Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await eventually { ProcStat.read(pid) == nil })  // killed and reaped
         let missing = await checker.check(Probe(.exec(ExecAction(command: ["no-such-probe-command"]))))
         guard case .failure = missing else {

@@ -49,11 +49,11 @@ final class ExitMonitor: Sendable {
         var pidfd: Int32 = -1
         do {
             pidfd = try Posix.pidfdOpen(pid)
-        } catch where error.errno == ESRCH {
+        } catch  where error.errno == ESRCH {
             // Already gone, and already reaped by someone else.
             future.resolve(ObservedExit(status: .unknown, time: Date()))
             return future
-        } catch where error.errno == ENOSYS {
+        } catch  where error.errno == ENOSYS {
             pidfd = -1
         }
         let wakeFD: Int32 = try state.withLock { (state: inout State) throws(SystemCallError) -> Int32 in

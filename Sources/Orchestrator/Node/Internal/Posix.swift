@@ -6,12 +6,14 @@ enum Posix {
     // MARK: glibc functions the Swift Glibc module does not export (they need _GNU_SOURCE), looked up once.
 
     private typealias PidfdOpenFunction = @convention(c) (pid_t, UInt32) -> Int32
-    private typealias AddChdirFunction = @convention(c) (
-        UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
-    ) -> Int32
-    private typealias AddClosefromFunction = @convention(c) (
-        UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
-    ) -> Int32
+    private typealias AddChdirFunction =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+        ) -> Int32
+    private typealias AddClosefromFunction =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
+        ) -> Int32
 
     /// `RTLD_DEFAULT` is a null handle on glibc.
     private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {

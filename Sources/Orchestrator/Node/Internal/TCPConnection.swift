@@ -48,7 +48,8 @@ enum TCPConnection {
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { return false }
-            let milliseconds = remaining.components.seconds * 1000
+            let milliseconds =
+                remaining.components.seconds * 1000
                 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
             var pollFD = pollfd(fd: fd, events: events, revents: 0)
             let result = poll(&pollFD, 1, Int32(clamping: milliseconds))
@@ -60,8 +61,7 @@ enum TCPConnection {
 
 /// A plain HTTP/1.1 GET that reads only the status line (and at most 10 KiB, like the kubelet).
 enum HTTPProbe {
-    static func get(host: String, port: Int, path: String, headers: [HTTPHeader], timeout: Duration) -> ProbeOutcome
-    {
+    static func get(host: String, port: Int, path: String, headers: [HTTPHeader], timeout: Duration) -> ProbeOutcome {
         let deadline = ContinuousClock.now + timeout
         let fd: Int32
         switch TCPConnection.connect(host: host, port: port, deadline: deadline) {
@@ -118,7 +118,8 @@ enum HTTPProbe {
 
     /// The status code from `HTTP/1.x NNN reason`.
     static func statusCode(_ bytes: [UInt8]) -> Int? {
-        let line = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        let line = String(
+            decoding: bytes.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let parts = line.split(separator: " ")
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let code = Int(parts[1]) else { return nil }
         return code
