@@ -1,0 +1,201 @@
+import Glibc
+
+/// Thin wrappers over the system calls the node agent uses. Every C call sits behind one small function that
+/// reads `errno` right after a failure and reports it as a `SystemCallError`.
+enum Posix {
+    // MARK: glibc functions the Swift Glibc module does not export (they need _GNU_SOURCE), looked up once.
+
+    private typealias PidfdOpenFunction = @convention(c) (pid_t, UInt32) -> Int32
+    private typealias AddChdirFunction =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+        ) -> Int32
+    private typealias AddClosefromFunction =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
+        ) -> Int32
+
+    /// `RTLD_DEFAULT` is a null handle on glibc.
+    private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
+    }
+
+    private static let pidfdOpenFunction: PidfdOpenFunction? = lookup("pidfd_open").map {
+        unsafeBitCast($0, to: PidfdOpenFunction.self)
+    }
+    private static let addChdirFunction: AddChdirFunction? =
+        lookup("posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdirFunction.self) }
+    private static let addClosefromFunction: AddClosefromFunction? =
+        lookup("posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddClosefromFunction.self) }
+
+    /// glibc's `POSIX_SPAWN_SETSID` (2.26+): the child calls `setsid()`, so it leads a new session and group.
+    private static let spawnSetSID: Int32 = 0x80
+
+    // MARK: process identity
+
+    /// Opens a pidfd for `pid`, or fails (ESRCH when the process is gone, ENOSYS before Linux 5.3).
+    static func pidfdOpen(_ pid: pid_t) throws(SystemCallError) -> Int32 {
+        guard let open = pidfdOpenFunction else {
+            throw SystemCallError(call: "pidfd_open", errno: ENOSYS)
+        }
+        let fd = open(pid, 0)
+        if fd < 0 { throw .current("pidfd_open") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    /// Sends `signal` to every process in group `pgid`. A group that no longer exists is not an error.
+    static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
+        guard pgid > 1 else { return }  // never signal group 0 (our own) or -1 (everything)
+        _ = kill(-pgid, signal)
+    }
+
+    /// Waits for child `pid` (blocking, retrying EINTR) and decodes its status; nil if it is not our child.
+    static func reap(_ pid: pid_t) -> ProcessExitStatus? {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, 0)
+            if result == pid { return ProcessExitStatus(waitStatus: status) }
+            if result < 0 && errno == EINTR { continue }
+            return nil
+        }
+    }
+
+    /// Reaps child `pid` if it has exited, without blocking; nil while it still runs or if it is not ours.
+    static func reapIfExited(_ pid: pid_t) -> ProcessExitStatus? {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        return result == pid ? ProcessExitStatus(waitStatus: status) : nil
+    }
+
+    // MARK: descriptors
+
+    /// Opens `path` with close-on-exec set.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemCallError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        if fd < 0 { throw .current("open \(path)") }
+        return fd
+    }
+
+    /// Makes a pipe whose two ends are close-on-exec and non-blocking.
+    static func makeWakePipe() throws(SystemCallError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) != 0 { throw .current("pipe") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// Creates every directory along `path` (like `mkdir -p`).
+    static func makeDirectories(_ path: String) throws(SystemCallError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw .current("mkdir \(current)")
+            }
+        }
+    }
+
+    /// Whether `path` names a regular file this process may execute.
+    static func isExecutableFile(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        return access(path, X_OK) == 0
+    }
+
+    // MARK: spawning
+
+    /// Where a spawned process's standard output and error go.
+    enum Output {
+        /// Both streams to `/dev/null`.
+        case null
+        /// Both streams to this descriptor (the caller keeps ownership and closes it after spawning).
+        case descriptor(Int32)
+    }
+
+    /// Starts `executable` with `arguments` (argv, including argv[0]) and exactly `environment`
+    /// (`NAME=value` strings) in a new session and process group, stdin from `/dev/null`.
+    ///
+    /// Uses `posix_spawn` (vfork-like, safe in a multi-threaded process), resets signal dispositions and the
+    /// signal mask so the child does not inherit what the Swift runtime set up, and closes every descriptor
+    /// above 2 in the child.
+    static func spawn(
+        executable: String, arguments: [String], environment: [String], workingDirectory: String?,
+        output: Output
+    ) throws(SystemCallError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        switch output {
+        case .null:
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .descriptor(let fd):
+            posix_spawn_file_actions_adddup2(&actions, fd, 1)
+            posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        }
+        if let workingDirectory {
+            guard let addChdir = addChdirFunction else {
+                throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: ENOSYS)
+            }
+            let result = addChdir(&actions, workingDirectory)
+            if result != 0 { throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: result) }
+        }
+        if let addClosefrom = addClosefromFunction {
+            _ = addClosefrom(&actions, 3)
+        }
+
+        var defaultSignals = sigset_t()
+        sigfillset(&defaultSignals)
+        // SIGKILL and SIGSTOP cannot be reset; glibc rejects them in the set.
+        sigdelset(&defaultSignals, SIGKILL)
+        sigdelset(&defaultSignals, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        let flags = Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK) | spawnSetSID
+        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
+
+        let argv = CStringArray(arguments)
+        let envp = CStringArray(environment)
+        var pid: pid_t = 0
+        let result = argv.withPointers { argvPointer in
+            envp.withPointers { envpPointer in
+                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envpPointer)
+            }
+        }
+        if result != 0 { throw SystemCallError(call: "posix_spawn \(executable)", errno: result) }
+        return pid
+    }
+}
+
+/// A NULL-terminated array of C strings owned for the duration of one call.
+private final class CStringArray {
+    private var pointers: [UnsafeMutablePointer<CChar>?]
+
+    init(_ strings: [String]) {
+        pointers = strings.map { strdup($0) } + [nil]
+    }
+
+    func withPointers<R>(_ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        pointers.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                preconditionFailure("a C string array always holds its terminating nil")
+            }
+            return body(base)
+        }
+    }
+
+    deinit {
+        for pointer in pointers { free(pointer) }
+    }
+}

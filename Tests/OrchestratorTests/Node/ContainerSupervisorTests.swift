@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Orchestrator
+
+@Suite("ContainerSupervisor")
+struct ContainerSupervisorTests {
+    private let shortBackOff = CrashLoopBackOff<ContinuousClock.Instant>.Configuration(
+        initial: .milliseconds(50), maximum: .milliseconds(200))
+
+    private func fastProbe(_ script: String, failureThreshold: Int = 1) -> Probe {
+        Probe(
+            .exec(ExecAction(command: ["sh", "-c", script])),
+            configuration: .init(period: .milliseconds(50), timeout: .seconds(5), failureThreshold: failureThreshold))
+    }
+
+    @Test func aCrashingContainerIsRestartedWithBackOff() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let supervisor = ContainerSupervisor(
+            spec: shellSpec("echo crashing; exit 2"), runtime: runtime,
+            configuration: .init(restartPolicy: .always, backOff: shortBackOff))
+        let updates = await supervisor.statusUpdates()
+        let task = Task { await supervisor.run() }
+        var sawBackOff = false
+        for await status in updates {
+            if case .waiting(reason: "CrashLoopBackOff", _) = status.state { sawBackOff = true }
+            if status.restartCount >= 3 { break }
+        }
+        task.cancel()
+        await task.value
+        let status = await supervisor.status
+        #expect(sawBackOff)
+        #expect(status.restartCount >= 3)
+        guard case .terminated(let last)? = status.lastState else {
+            Issue.record("expected a terminated last state, got \(String(describing: status.lastState))")
+            return
+        }
+        #expect(last.exitCode == 2)
+        #expect(last.reason == "Error")
+    }
+
+    @Test func withRestartPolicyNeverACompletedContainerStaysTerminated() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let supervisor = ContainerSupervisor(
+            spec: shellSpec("echo done"), runtime: runtime, configuration: .init(restartPolicy: .never))
+        await supervisor.run()  // returns: nothing to restart
+        let status = await supervisor.status
+        guard case .terminated(let terminated) = status.state else {
+            Issue.record("expected terminated, got \(status.state)")
+            return
+        }
+        #expect(terminated.reason == "Completed")
+        #expect(status.restartCount == 0)
+    }
+
+    @Test func readinessAndLivenessProbesDriveReadyAndRestarts() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory, grace: .seconds(5))
+        let spec = shellSpec("exec sleep 300", workingDirectory: directory.path)
+        let supervisor = ContainerSupervisor(
+            spec: spec, runtime: runtime,
+            configuration: .init(
+                restartPolicy: .always, backOff: shortBackOff,
+                livenessProbe: fastProbe("test ! -f dead", failureThreshold: 2),
+                readinessProbe: fastProbe("test -f ready")))
+        let task = Task { await supervisor.run() }
+        #expect(
+            await eventually {
+                let status = await supervisor.status
+                return status.restartCount == 0 && isRunning(status)
+            })
+        #expect(await supervisor.status.ready == false)
+
+        _ = FileManager.default.createFile(atPath: directory.path + "/ready", contents: nil)
+        #expect(await eventually { await supervisor.status.ready })
+
+        _ = FileManager.default.createFile(atPath: directory.path + "/dead", contents: nil)
+        #expect(await eventually { await supervisor.status.restartCount >= 1 })
+        try FileManager.default.removeItem(atPath: directory.path + "/dead")
+        #expect(await eventually { await supervisor.status.ready })
+
+        task.cancel()
+        await task.value
+        #expect(
+            await eventually {
+                if case .exited = await runtime.state(of: spec.id) { return true }
+                return false
+            })
+    }
+
+    private func isRunning(_ status: ContainerStatus) -> Bool {
+        if case .running = status.state { return true }
+        return false
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import Orchestrator
+
+/// A temporary directory removed when the value is released.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/gitopsd-node-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            return mkdtemp(base) != nil
+        }
+        guard created else { throw NodeError(.systemCall, "mkdtemp failed") }
+        path = template.withUnsafeBufferPointer { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds; gives up after a generous `timeout` (never a timing assertion).
+func eventually(
+    timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Whether `pid` is gone or a zombie (no longer running).
+func isNotRunning(_ pid: Int32) -> Bool {
+    guard let stat = ProcStat.read(pid) else { return true }
+    return stat.state == "Z" || stat.state == "X"
+}
+
+/// A runtime writing logs under a fresh temporary directory, with short test timings.
+func makeRuntime(
+    _ directory: TemporaryDirectory, grace: Duration = .seconds(5), logSizeLimit: Int = 10 * 1024 * 1024
+) -> ProcessRuntime {
+    ProcessRuntime(
+        configuration: .init(
+            logsDirectory: directory.path + "/logs", logSizeLimit: logSizeLimit,
+            logRotationInterval: .milliseconds(50), defaultGracePeriod: grace))
+}
+
+/// A container `test/<pod>/<name>` running `sh -c script`.
+func shellSpec(
+    _ script: String, pod: String = "pod", name: String = "main", environment: [EnvironmentVariable] = [],
+    workingDirectory: String? = nil
+) -> ContainerSpec {
+    ContainerSpec(
+        id: ContainerID(namespace: "test", pod: pod, container: name), command: ["sh", "-c"], args: [script],
+        environment: environment, workingDirectory: workingDirectory)
+}
+
+/// Waits for a container to exit and returns its exit.
+func awaitExit(_ runtime: ProcessRuntime, _ id: ContainerID) async -> ContainerExit? {
+    var exit: ContainerExit?
+    _ = await eventually {
+        if case .exited(_, let finished) = await runtime.state(of: id) {
+            exit = finished
+            return true
+        }
+        return false
+    }
+    return exit
+}
+
+/// Waits until the container's log contains `text`.
+func awaitLog(_ runtime: ProcessRuntime, _ id: ContainerID, contains text: String) async -> Bool {
+    await eventually { ((try? runtime.logs(for: id).read()) ?? "").contains(text) }
+}
