@@ -19,7 +19,9 @@ struct StoreBench: AsyncParsableCommand {
 
     func run() async throws {
         for count in watchers.split(separator: ",").compactMap({ Int($0) }) {
-            let directory = dataDir ?? FileManager.default.temporaryDirectory
+            let directory =
+                dataDir
+                ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("gitopsd-store-bench-\(UUID().uuidString)").path
             defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let result = try await measure(directory: directory, watcherCount: count)
@@ -82,7 +84,8 @@ struct StoreBench: AsyncParsableCommand {
         }
         store.close()
         return String(
-            format: #"{"system":"gitopsd","watchers":%d,"writers":%d,"updates":%d,"size":%d,"updates_per_s":%.0f,"p50_ms":%.3f,"p99_ms":%.3f}"#,
+            format:
+                #"{"system":"gitopsd","watchers":%d,"writers":%d,"updates":%d,"size":%d,"updates_per_s":%.0f,"p50_ms":%.3f,"p99_ms":%.3f}"#,
             watcherCount, writers, updates, Self.object(index: 0, sequence: 0, size: size, sentAt: 0).jsonBytes.count,
             Double(updates) / writeSeconds, percentile(0.5), percentile(0.99))
     }
@@ -130,7 +133,9 @@ struct StoreWriter: AsyncParsableCommand {
     func run() async throws {
         let store = try SQLiteObjectStore(dataDirectory: dataDir)
         if namespace != "default" {
-            _ = try? await store.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+            _ = try? await store.create([
+                "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)],
+            ])
         }
         let output = Locked()
         let limit = count ?? Int.max
@@ -142,9 +147,11 @@ struct StoreWriter: AsyncParsableCommand {
                     while index < limit {
                         let name = "w\(writer)-\(index)"
                         let result = try await store.create(
-                            ["apiVersion": "v1", "kind": "ConfigMap",
-                             "metadata": ["name": .string(name), "namespace": .string(namespace)],
-                             "data": ["index": .string(String(index))]])
+                            [
+                                "apiVersion": "v1", "kind": "ConfigMap",
+                                "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                                "data": ["index": .string(String(index))],
+                            ])
                         output.write("\(name) \(result.revision.value)\n")
                         index += 1
                     }

@@ -56,7 +56,9 @@ public final class SQLiteObjectStore: ObjectStore {
                     try Schema.create(db)
                     let transaction = try StoreTransaction(db: db, configuration: configuration)
                     if try transaction.load(ObjectKey(kind: "Namespace", name: "default")) == nil {
-                        _ = try transaction.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"]])
+                        _ = try transaction.create([
+                            "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"],
+                        ])
                     }
                     try transaction.finish()
                     try db.commit()

@@ -43,7 +43,9 @@ import Testing
         // Every watcher sees every increment once, in revision order, each value exactly once.
         for stream in [watch] + watchers {
             let events = try await take(total, from: stream)
-            #expect(events.map(\.revision.value) == Array((start.revision.value + 1)...(start.revision.value + Int64(total))))
+            #expect(
+                events.map(\.revision.value)
+                    == Array((start.revision.value + 1)...(start.revision.value + Int64(total))))
             #expect(events.map { $0.object[path: ["data", "n"]]?.stringValue ?? "" } == (1...total).map(String.init))
         }
     }
@@ -69,7 +71,8 @@ import Testing
     /// each instance's watcher sees the other's writes.
     @Test func twoInstancesOnOneFile() async throws {
         let first = try makeStore()
-        let second = try SQLiteObjectStore(dataDirectory: URL(fileURLWithPath: first.path).deletingLastPathComponent().path)
+        let second = try SQLiteObjectStore(
+            dataDirectory: URL(fileURLWithPath: first.path).deletingLastPathComponent().path)
         let watchFirst = try await first.watch(.all, from: Revision(1))
         let watchSecond = try await second.watch(.all, from: Revision(1))
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -26,7 +26,8 @@ import Testing
         _ = try await store.create(object("ReplicaSet", "web-1", owners: [owner]))
         let stream = try await store.watch(.all, from: nil)
         _ = try await store.delete(
-            ObjectKey(kind: "Deployment", namespace: "default", name: "web"), options: DeleteOptions(propagation: .foreground))
+            ObjectKey(kind: "Deployment", namespace: "default", name: "web"),
+            options: DeleteOptions(propagation: .foreground))
         #expect(try await take(2, from: stream).map(\.key.name) == ["web-1", "web"])
     }
 
@@ -35,7 +36,8 @@ import Testing
         let owner = try await store.create(deployment("web")).object
         _ = try await store.create(object("ReplicaSet", "web-1", owners: [owner]))
         _ = try await store.delete(
-            ObjectKey(kind: "Deployment", namespace: "default", name: "web"), options: DeleteOptions(propagation: .orphan))
+            ObjectKey(kind: "Deployment", namespace: "default", name: "web"),
+            options: DeleteOptions(propagation: .orphan))
         let orphan = try await store.get(ObjectKey(kind: "ReplicaSet", namespace: "default", name: "web-1"))
         #expect(orphan[path: ["metadata", "ownerReferences"]] == nil)
         #expect(orphan.generation == 1)
@@ -56,7 +58,10 @@ import Testing
 
     @Test func collectorPassDeletesObjectsWhoseOwnersNeverExisted() async throws {
         let store = try makeStore()
-        let ghost: Value = ["kind": "Deployment", "apiVersion": "apps/v1", "metadata": ["name": "ghost", "uid": "00000000-0000-0000-0000-000000000000"]]
+        let ghost: Value = [
+            "kind": "Deployment", "apiVersion": "apps/v1",
+            "metadata": ["name": "ghost", "uid": "00000000-0000-0000-0000-000000000000"],
+        ]
         _ = try await store.create(object("ReplicaSet", "stray", owners: [ghost]))
         #expect(try await store.collectGarbage() == 1)
         #expect(try await store.list(kind: "ReplicaSet").items.isEmpty)
@@ -69,7 +74,10 @@ import Testing
         _ = try await store.create(object("ReplicaSet", "web-1", namespace: "team", owners: [owner]))
         _ = try await store.create(configMap("settings", namespace: "team"))
         _ = try await store.create(configMap("kept"))
-        try await store.recordEvent(ObjectEvent(involvedObject: ObjectKey(kind: "Deployment", namespace: "team", name: "web"), reason: "R", message: "m"))
+        try await store.recordEvent(
+            ObjectEvent(
+                involvedObject: ObjectKey(kind: "Deployment", namespace: "team", name: "web"), reason: "R", message: "m"
+            ))
         let stream = try await store.watch(.all, from: nil)
         _ = try await store.delete(ObjectKey(kind: "Namespace", name: "team"))
         let events = try await take(4, from: stream)
@@ -77,6 +85,8 @@ import Testing
         #expect(Set(events.dropLast().map(\.key.name)) == ["web", "web-1", "settings"])
         #expect(try await store.list(ObjectFilter(namespace: "team")).items.isEmpty)
         #expect(try await store.list(kind: "ConfigMap").items.map(\.name) == ["kept"])
-        #expect(await storeErrorCode { _ = try await store.create(configMap("late", namespace: "team")) } == .namespaceNotFound)
+        #expect(
+            await storeErrorCode { _ = try await store.create(configMap("late", namespace: "team")) }
+                == .namespaceNotFound)
     }
 }

@@ -12,7 +12,9 @@ import Testing
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         // On macOS the test binary sits inside `gitopsdPackageTests.xctest/Contents/MacOS`.
-        while directory.lastPathComponent.hasSuffix(".xctest") || ["Contents", "MacOS"].contains(directory.lastPathComponent) {
+        while directory.lastPathComponent.hasSuffix(".xctest")
+            || ["Contents", "MacOS"].contains(directory.lastPathComponent)
+        {
             directory.deleteLastPathComponent()
         }
         for candidate in [directory, executable.deletingLastPathComponent()] {
@@ -24,7 +26,8 @@ import Testing
 
     static func writer(_ dataDirectory: String, _ arguments: [String]) throws -> (Process, Pipe) {
         guard let binary = writerBinary else {
-            throw StoreError(.io, "gitopsd-bench not found next to the test binary; run `swift build --build-tests` first")
+            throw StoreError(
+                .io, "gitopsd-bench not found next to the test binary; run `swift build --build-tests` first")
         }
         let process = Process()
         process.executableURL = binary
@@ -84,7 +87,8 @@ import Testing
         let store = try SQLiteObjectStore(dataDirectory: directory)
         #expect(try await store.integrityCheck() == ["ok"])
         let stored = try await store.list(kind: "ConfigMap")
-        let revisions = Dictionary(uniqueKeysWithValues: stored.items.map { ($0.name, Int64($0.resourceVersion) ?? -1) })
+        let revisions = Dictionary(
+            uniqueKeysWithValues: stored.items.map { ($0.name, Int64($0.resourceVersion) ?? -1) })
         for (name, revision) in acknowledged {
             #expect(revisions[name] == revision, "acknowledged \(name) at \(revision) is missing")
         }

@@ -32,11 +32,14 @@ import Testing
         let created = try await store.create(noNamespace)
         #expect(created.object[path: ["metadata", "namespace"]] == "default")
         #expect(await storeErrorCode { _ = try await store.create(configMap("a")) } == .alreadyExists)
-        #expect(await storeErrorCode { _ = try await store.create(configMap("b", namespace: "nope")) } == .namespaceNotFound)
+        #expect(
+            await storeErrorCode { _ = try await store.create(configMap("b", namespace: "nope")) } == .namespaceNotFound
+        )
         var withVersion = configMap("c")
         withVersion[path: ["metadata", "resourceVersion"]] = "5"
         #expect(await storeErrorCode { _ = try await store.create(withVersion) } == .invalid)
-        #expect(await storeErrorCode { _ = try await store.create(["kind": "ConfigMap", "metadata": [:]]) } == .invalid)
+        #expect(
+            await storeErrorCode { _ = try await store.create(["kind": "ConfigMap", "metadata": [:]]) } == .invalid)
     }
 
     @Test func updateWithPreconditionAndConflict() async throws {
@@ -125,12 +128,15 @@ import Testing
             await storeErrorCode {
                 _ = try await store.delete(key, options: DeleteOptions(resourceVersion: "1"))
             } == .conflict)
-        let deleted = try await store.delete(key, options: DeleteOptions(resourceVersion: ResourceVersion(created.resourceVersion)))
+        let deleted = try await store.delete(
+            key, options: DeleteOptions(resourceVersion: ResourceVersion(created.resourceVersion)))
         #expect(deleted.outcome == .deleted)
         #expect(deleted.object.resourceVersion == "3")
         #expect(await storeErrorCode { _ = try await store.get(key) } == .notFound)
         #expect(await storeErrorCode { _ = try await store.delete(key) } == .notFound)
-        #expect(await storeErrorCode { _ = try await store.delete(ObjectKey(kind: "Namespace", name: "default")) } == .forbidden)
+        #expect(
+            await storeErrorCode { _ = try await store.delete(ObjectKey(kind: "Namespace", name: "default")) }
+                == .forbidden)
     }
 
     @Test func listBySelectorWithRevision() async throws {
@@ -143,7 +149,8 @@ import Testing
         let web = try await store.list(kind: "ConfigMap", selector: try LabelSelector(parsing: "app=web"))
         #expect(web.items.map(\.name) == ["a", "b", "d"])
         #expect(web.revision == Revision(6))
-        let inDefault = try await store.list(kind: "ConfigMap", namespace: "default", selector: try LabelSelector(parsing: "app in (web,db),tier!=back"))
+        let inDefault = try await store.list(
+            kind: "ConfigMap", namespace: "default", selector: try LabelSelector(parsing: "app in (web,db),tier!=back"))
         #expect(inDefault.items.map(\.name) == ["a", "c"])
         #expect(try await store.list(kind: "Namespace").items.map(\.name) == ["default", "other"])
     }
@@ -153,7 +160,8 @@ import Testing
         _ = try await store.create(deployment("web"))
         let key = ObjectKey(kind: "Deployment", namespace: "default", name: "web")
         for _ in 0..<3 {
-            try await store.recordEvent(ObjectEvent(involvedObject: key, reason: "ScalingReplicaSet", message: "Scaled up to 1"))
+            try await store.recordEvent(
+                ObjectEvent(involvedObject: key, reason: "ScalingReplicaSet", message: "Scaled up to 1"))
         }
         try await store.recordEvent(ObjectEvent(involvedObject: key, reason: "BackOff", message: "x", type: .warning))
         var events = try await store.events(for: key)

@@ -12,7 +12,9 @@ func makeStore(_ configure: (inout SQLiteObjectStore.Configuration) -> Void = { 
     return try SQLiteObjectStore.temporary(configuration: configuration)
 }
 
-func configMap(_ name: String, namespace: String = "default", labels: [String: String] = [:], data: [String: String] = ["k": "v"]) -> Value {
+func configMap(
+    _ name: String, namespace: String = "default", labels: [String: String] = [:], data: [String: String] = ["k": "v"]
+) -> Value {
     var metadata: Value = ["name": .string(name), "namespace": .string(namespace)]
     if !labels.isEmpty { metadata["labels"] = Value(labels) }
     return ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": Value(data)]
@@ -35,7 +37,8 @@ func object(_ kind: String, _ name: String, namespace: String = "default", owner
 
 func ownerReference(_ owner: Value) -> Value {
     [
-        "apiVersion": owner["apiVersion"] ?? "v1", "kind": owner["kind"] ?? "", "name": owner[path: ["metadata", "name"]] ?? "",
+        "apiVersion": owner["apiVersion"] ?? "v1", "kind": owner["kind"] ?? "",
+        "name": owner[path: ["metadata", "name"]] ?? "",
         "uid": owner[path: ["metadata", "uid"]] ?? "", "controller": true,
     ]
 }

@@ -62,7 +62,8 @@ final class StoreTransaction {
             throw StoreError(.invalid, "\(kind): metadata.name is required")
         }
         let namespace = isClusterScoped(kind) ? "" : (ObjectMetadata.string(object, "namespace") ?? "")
-        let key = ObjectKey(kind: kind, namespace: namespace.isEmpty && !isClusterScoped(kind) ? "default" : namespace, name: name)
+        let key = ObjectKey(
+            kind: kind, namespace: namespace.isEmpty && !isClusterScoped(kind) ? "default" : namespace, name: name)
         if name.count > 253 || name == "." || name == ".." || name.contains("/") || name.contains("%") {
             throw StoreError(.invalid, "metadata.name \"\(name)\" is not a valid object name", key: key)
         }
@@ -249,7 +250,8 @@ final class StoreTransaction {
             throw StoreError(.forbidden, "namespace \"\(key.name)\" may not be deleted", key: key)
         }
         var visited: Set<ObjectKey> = []
-        let (last, revision) = try deleteCascading(key, stored: stored, propagation: options.propagation, visited: &visited)
+        let (last, revision) = try deleteCascading(
+            key, stored: stored, propagation: options.propagation, visited: &visited)
         return WriteResult(outcome: .deleted, object: last, revision: Revision(revision))
     }
 
@@ -436,7 +438,8 @@ final class StoreTransaction {
     /// Keeps the newest `maxEvents` events overall.
     func pruneEvents() throws {
         try db.execute(
-            sql: "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY last_timestamp DESC, id DESC LIMIT -1 OFFSET ?)",
+            sql:
+                "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY last_timestamp DESC, id DESC LIMIT -1 OFFSET ?)",
             arguments: [configuration.maxEvents])
     }
 }
