@@ -27,6 +27,8 @@ extension SQLiteObjectStore {
         public var maxEvents: Int = 10_000
         /// Writes committed together at most, when many are waiting (group commit). Default 256.
         public var maxBatchSize: Int = 256
+        /// Commits between two background WAL checkpoints (SQLite's own, inside a commit, is off). Default 100.
+        public var checkpointInterval: Int = 100
 
         public init() {}
     }

@@ -19,6 +19,7 @@ public final class SQLiteObjectStore: ObjectStore {
     private let pool: DatabasePool
     private let hub: WatchHub
     private let writer: WriteBatcher
+    private let checkpointer: Checkpointer
     private let temporaryDirectory: String?
 
     /// Opens (creating when needed) the store in `dataDirectory`, and creates the `default` namespace on
@@ -48,6 +49,8 @@ public final class SQLiteObjectStore: ObjectStore {
                 // FULL: in WAL mode, each commit syncs the WAL, so an acknowledged write survives power loss
                 // (NORMAL would only survive a process crash).
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Checkpoints run in the background (Checkpointer), not inside a commit.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             }
             pool = try DatabasePool(path: path, configuration: config)
             let revision = try pool.writeWithoutTransaction { db -> Int64 in
@@ -69,7 +72,9 @@ public final class SQLiteObjectStore: ObjectStore {
                 }
             }
             hub = try WatchHub(path: path, revision: revision, configuration: configuration)
-            writer = WriteBatcher(pool: pool, configuration: configuration, hub: hub)
+            checkpointer = try Checkpointer(
+                path: path, busyTimeout: configuration.busyTimeout, interval: configuration.checkpointInterval)
+            writer = WriteBatcher(pool: pool, configuration: configuration, hub: hub, checkpointer: checkpointer)
         } catch {
             throw Self.storeError(error)
         }
@@ -78,6 +83,7 @@ public final class SQLiteObjectStore: ObjectStore {
     deinit {
         hub.stop()
         writer.close()
+        checkpointer.checkpointNow()
         if let temporaryDirectory { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
     }
 
@@ -85,6 +91,7 @@ public final class SQLiteObjectStore: ObjectStore {
     public func close() {
         hub.stop()
         writer.close()
+        checkpointer.checkpointNow()
     }
 
     // MARK: ObjectStore

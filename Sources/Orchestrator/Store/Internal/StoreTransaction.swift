@@ -27,8 +27,13 @@ final class StoreTransaction {
     private(set) var revision: Int64
     private(set) var entries: [LogEntry] = []
 
-    init(db: Database, configuration: SQLiteObjectStore.Configuration, now: Date = Date()) throws {
+    private let cache: ObjectCache?
+
+    init(
+        db: Database, configuration: SQLiteObjectStore.Configuration, cache: ObjectCache? = nil, now: Date = Date()
+    ) throws {
         self.db = db
+        self.cache = cache
         self.configuration = configuration
         self.now = now
         revision = try Schema.meta(db, "revision")
@@ -86,8 +91,12 @@ final class StoreTransaction {
         guard let row = try Row.fetchOne(statement, arguments: [key.kind, key.namespace, key.name]) else {
             return nil
         }
+        let revision: Int64 = row[1]
+        if let object = cache?.object(key, revision: revision) {
+            return Stored(object: object, revision: revision, uid: row[2])
+        }
         let body: Data = row[0]
-        return Stored(object: try Self.decode(body, key: key), revision: row[1], uid: row[2])
+        return Stored(object: try Self.decode(body, key: key), revision: revision, uid: row[2])
     }
 
     func uidExists(_ uid: String) throws -> Bool {
@@ -203,6 +212,7 @@ final class StoreTransaction {
                 sql: "UPDATE objects SET revision = ?, body = ? WHERE kind = ? AND namespace = ? AND name = ?"
             ).execute(arguments: [revision, body, key.kind, key.namespace, key.name])
         }
+        cache?.store(key, revision: revision, object: object)
         let owners = ObjectMetadata.ownerUIDs(object)
         if previous.map(ObjectMetadata.ownerUIDs) != owners {
             try writeOwnerReferences(owners, of: key)
@@ -292,6 +302,7 @@ final class StoreTransaction {
         let arguments: StatementArguments = [key.kind, key.namespace, key.name]
         try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?")
             .execute(arguments: arguments)
+        cache?.remove(key)
         try db.cachedStatement(sql: "DELETE FROM owner_refs WHERE kind = ? AND namespace = ? AND name = ?")
             .execute(arguments: arguments)
         try db.cachedStatement(sql: "DELETE FROM events WHERE kind = ? AND namespace = ? AND name = ?")

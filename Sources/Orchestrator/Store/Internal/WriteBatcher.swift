@@ -24,13 +24,19 @@ final class WriteBatcher: Sendable {
     private let pool: DatabasePool
     private let configuration: SQLiteObjectStore.Configuration
     private let hub: WatchHub
+    private let checkpointer: Checkpointer
     private let queue = DispatchQueue(label: "gitopsd.store.writer", qos: .userInitiated)
     private let state = Locked(State())
+    /// Used only on `queue`.
+    private let cache = ObjectCache()
 
-    init(pool: DatabasePool, configuration: SQLiteObjectStore.Configuration, hub: WatchHub) {
+    init(
+        pool: DatabasePool, configuration: SQLiteObjectStore.Configuration, hub: WatchHub, checkpointer: Checkpointer
+    ) {
         self.pool = pool
         self.configuration = configuration
         self.hub = hub
+        self.checkpointer = checkpointer
     }
 
     /// Runs `operation` in the next batch and returns its result once the batch is durable.
@@ -96,6 +102,7 @@ final class WriteBatcher: Sendable {
                         try db.execute(sql: "RELEASE operation")
                     } catch let error as StoreError where error.code != .io {
                         try db.execute(sql: "ROLLBACK TO operation; RELEASE operation")
+                        cache.clear()
                         transaction.reset(to: mark)
                         failures.append((pending, error))
                     }
@@ -118,11 +125,13 @@ final class WriteBatcher: Sendable {
         try pool.writeWithoutTransaction { db in
             try db.beginTransaction(.immediate)
             do {
-                let transaction = try StoreTransaction(db: db, configuration: configuration)
+                let transaction = try StoreTransaction(db: db, configuration: configuration, cache: cache)
                 try body(transaction)
                 try transaction.finish()
                 try db.commit()
+                checkpointer.committed()
             } catch {
+                cache.clear()
                 if db.isInsideTransaction { try? db.rollback() }
                 throw error
             }
