@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Object store benchmark: gitopsd's SQLite store against a single-node etcd on this machine, same run.
 # Prints a Markdown section (scripts/bench.sh collects it into BENCHMARKS.md).
-# Env: UPDATES (default 20000), WRITERS (16), SIZE (1500 bytes of JSON per object).
+# Env: UPDATES (default 20000), WRITERS (concurrent writers, a list: "4 16"), SIZE (1500 bytes of JSON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UPDATES="${UPDATES:-20000}"
-WRITERS="${WRITERS:-16}"
+WRITERS="${WRITERS:-4 16}"
 SIZE="${SIZE:-1500}"
 BIN=.build/release/gitopsd-bench
 [ -x "$BIN" ] || swift build -c release --product gitopsd-bench >&2
@@ -14,6 +14,7 @@ if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends etcd-server etcd-client >&2
 fi
 
+load_start=$(cut -d" " -f1 /proc/loadavg)
 work=$(mktemp -d)
 etcd_pid=""
 cleanup() { [ -n "$etcd_pid" ] && kill "$etcd_pid" 2>/dev/null && wait "$etcd_pid" 2>/dev/null; rm -rf "$work"; }
@@ -21,7 +22,9 @@ trap cleanup EXIT
 
 results="$work/results.jsonl"
 # gitopsd: temporary data directory on the same file system as etcd's.
-"$BIN" store --updates "$UPDATES" --writers "$WRITERS" --size "$SIZE" --watchers 0,1,10 >> "$results"
+for writers in $WRITERS; do
+    "$BIN" store --updates "$UPDATES" --writers "$writers" --size "$SIZE" --watchers 0,1,10 >> "$results"
+done
 
 run_etcd() {
     rm -rf "$work/etcd"
@@ -35,20 +38,23 @@ run_etcd() {
         sleep 0.2
     done
 }
-for watchers in 0 1 10; do
-    run_etcd
-    python3 bench/store_etcd.py --endpoint http://127.0.0.1:23790 --updates "$UPDATES" --writers "$WRITERS" \
-        --size "$SIZE" --watchers "$watchers" >> "$results"
-    kill "$etcd_pid"; wait "$etcd_pid" 2>/dev/null || true; etcd_pid=""
+for writers in $WRITERS; do
+    for watchers in 0 1 10; do
+        run_etcd
+        python3 bench/store_etcd.py --endpoint http://127.0.0.1:23790 --updates "$UPDATES" --writers "$writers" \
+            --size "$SIZE" --watchers "$watchers" >> "$results"
+        kill "$etcd_pid"; wait "$etcd_pid" 2>/dev/null || true; etcd_pid=""
+    done
 done
 
 echo "## Object store: updates/s and write→watch latency"
 echo
-echo "\`bash bench/store.sh\` (UPDATES=$UPDATES WRITERS=$WRITERS SIZE=$SIZE): \`$BIN store --updates $UPDATES --writers $WRITERS --size $SIZE --watchers 0,1,10\`"
+echo "\`bash bench/store.sh\` (UPDATES=$UPDATES WRITERS=\"$WRITERS\" SIZE=$SIZE; load average at start: $load_start):"
+echo "\`$BIN store --updates $UPDATES --writers W --size $SIZE --watchers 0,1,10\` for each W"
 echo "against etcd $(etcd --version | awk '/etcd Version/{print $3}') (single node, temp data dir, default fsync) driven by"
 echo "\`python3 bench/store_etcd.py\` over the gRPC gateway (one keep-alive connection per writer process; one"
 echo "watch stream per watcher process). Both: $UPDATES updates of ~$SIZE-byte JSON objects over 100 keys from"
-echo "$WRITERS concurrent writers, each waiting for its write to be durable before the next; latency is from"
+echo "W concurrent writers, each waiting for its write to be durable before the next; latency is from"
 echo "issuing the write to the watcher receiving the event (0 watchers: no latency measured)."
 echo
 echo "| system | watchers | writers | updates/s | write→watch p50 (ms) | write→watch p99 (ms) |"
