@@ -7,6 +7,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// `-o/--output`, shared by the commands that print objects or reports.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("output")], help: "Output format: text, json, yaml or wide.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text, json, yaml or wide.")
     var format: OutputFormat = .text
 }
