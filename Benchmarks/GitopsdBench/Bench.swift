@@ -9,6 +9,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks for gitopsd (run through `make bench`).",
         subcommands: [
             StoreBench.self, StoreWriter.self,
+            ManifestBench.self,
         ]
     )
 }

@@ -27,6 +27,10 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
         case duplicateObject
         /// Reading a file failed.
         case io
+        /// A field Kubernetes defines that gitopsd keeps but does not act on (a warning, not an error).
+        case retainedField
+        /// Something gitopsd ignores by design, such as `status` in a manifest (a warning).
+        case ignored
     }
 
     public var code: Code

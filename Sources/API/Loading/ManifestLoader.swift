@@ -1,0 +1,224 @@
+import Foundation
+
+/// A manifest file handed over in memory (the git source reads files from the object database).
+public struct ManifestFile: Sendable, Hashable {
+    /// The path shown in messages (`deploy/web.yaml`).
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// One object read from a manifest.
+public struct LoadedObject: Sendable, Hashable {
+    public var key: ObjectKey
+    /// The object as written (strictly decoded, not defaulted).
+    public var object: TypedObject
+    /// The object's `Value` as written (after `List` expansion).
+    public var value: Value
+    /// Where the object starts.
+    public var location: SourceLocation
+    /// Where each of its fields was written.
+    public var sourceMap: SourceMap
+
+    /// `Kind/name`, as messages name the object.
+    public var displayName: String { "\(key.kind)/\(key.name)" }
+}
+
+/// What loading a set of manifests produced: the objects, and every warning and error with its location.
+public struct ManifestSet: Sendable {
+    public var objects: [LoadedObject] = []
+    /// Problems that do not make the set invalid (fields gitopsd keeps but does not act on, ignored status).
+    public var warnings: [APIError] = []
+    /// Problems that make the set invalid; reconciling an invalid set applies nothing.
+    public var errors: [APIError] = []
+    /// How many manifest files were read.
+    public var fileCount = 0
+
+    public init() {}
+
+    /// Whether there are no errors.
+    public var isValid: Bool { errors.isEmpty }
+}
+
+/// Loads Kubernetes manifests (YAML, multi-document, `List` kinds, JSON) into typed objects, validating them
+/// as the API server would, with every problem located at file:line:col.
+///
+/// Directories are walked recursively in sorted order; hidden files and directories are skipped and only
+/// `.yaml`, `.yml` and `.json` files are read. Files named explicitly are read whatever their extension.
+/// Thread-safe: a loader holds only its configuration.
+public struct ManifestLoader: Sendable {
+    /// Limits and switches; the defaults suit repositories of hand-written manifests.
+    public struct Configuration: Sendable {
+        /// Larger files are refused (default 4 MiB).
+        public var maximumFileSize = 4 << 20
+        /// Nodes that aliases may add per file, counting each expansion in full (default 100 000): stops
+        /// "billion laughs" documents.
+        public var maximumAliasNodes = 100_000
+        /// Deepest nesting of mappings and lists (default 100).
+        public var maximumDepth = 100
+        /// Whether loading also runs validation (on the defaulted objects). Default true.
+        public var validates = true
+
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Loads files and directories from disk.
+    public func load(paths: [String]) -> ManifestSet {
+        var files: [ManifestFile] = []
+        var set = ManifestSet()
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                set.errors.append(APIError(.io, "no such file or directory", location: SourceLocation(file: path, line: 0, column: 0)))
+                continue
+            }
+            let candidates = isDirectory.boolValue ? Self.manifestFiles(under: path) : [path]
+            for file in candidates {
+                switch readFile(file) {
+                case .success(let bytes): files.append(ManifestFile(path: file, bytes: bytes))
+                case .failure(let error): set.errors.append(error)
+                }
+            }
+        }
+        var loaded = load(files: files)
+        loaded.errors = set.errors + loaded.errors
+        return loaded
+    }
+
+    /// Loads files already in memory, in the order given.
+    public func load(files: [ManifestFile]) -> ManifestSet {
+        var set = ManifestSet()
+        var seen: [ObjectKey: SourceLocation] = [:]
+        for file in files {
+            set.fileCount += 1
+            let documents: [YAMLDocument]
+            do throws(APIError) {
+                let parsed = try parse(file)
+                documents = parsed.documents
+                set.errors += parsed.problems
+            } catch {
+                set.errors.append(error)
+                continue
+            }
+            for document in documents {
+                for (value, sourceMap) in Self.expandLists(document.value, document.sourceMap) {
+                    load(value, sourceMap: sourceMap, into: &set, seen: &seen)
+                }
+            }
+        }
+        return set
+    }
+
+    /// Reads the documents of one file, enforcing the size limit.
+    /// - Returns: the documents and the problems that did not stop reading (duplicate keys).
+    func parse(_ file: ManifestFile) throws(APIError) -> (documents: [YAMLDocument], problems: [APIError]) {
+        guard file.bytes.count <= configuration.maximumFileSize else {
+            throw APIError(
+                .limitExceeded,
+                "file is \(file.bytes.count) bytes, larger than the limit of \(configuration.maximumFileSize) bytes",
+                location: SourceLocation(file: file.path, line: 1, column: 1))
+        }
+        let limits = YAMLReader.Limits(
+            maximumDepth: configuration.maximumDepth, maximumAliasNodes: configuration.maximumAliasNodes)
+        return try YAMLReader.read(file.bytes, file: file.path, limits: limits)
+    }
+
+    private func load(_ value: Value, sourceMap: SourceMap, into set: inout ManifestSet, seen: inout [ObjectKey: SourceLocation]) {
+        let diagnostics = Diagnostics()
+        let start = sourceMap.location(of: FieldPath()) ?? SourceLocation(file: sourceMap.file, line: 1, column: 1)
+        let name = value["metadata"]?["name"]?.stringValue ?? ""
+        let kindName = value["kind"]?.stringValue ?? ""
+        let label = kindName.isEmpty ? nil : "\(kindName)/\(name)"
+        func locate(_ problems: [APIError]) -> [APIError] {
+            let located = problems.map { problem in
+                var located = problem
+                located.location = sourceMap.location(of: FieldPath(problem.field ?? "")) ?? start
+                located.object = label
+                return located
+            }
+            return located.sorted {
+                ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
+            }
+        }
+        guard let object = TypedObject.decode(value, diagnostics) else {
+            set.errors += locate(diagnostics.errors)
+            return
+        }
+        if let status = value["status"], status != .null, status != .object([:]) {
+            diagnostics.warning(.ignored, "status", "status is ignored in manifests")
+        }
+        let defaulted = object.defaulted()
+        if configuration.validates {
+            Validator(d: diagnostics).validate(defaulted)
+        }
+        set.errors += locate(diagnostics.errors)
+        set.warnings += locate(diagnostics.warnings)
+        let key = defaulted.key
+        if let previous = seen[key] {
+            set.errors.append(
+                APIError(
+                    .duplicateObject, "\(key) is also defined at \(previous)", location: start, object: label))
+        } else {
+            seen[key] = start
+        }
+        set.objects.append(LoadedObject(key: key, object: object, value: value, location: start, sourceMap: sourceMap))
+    }
+
+    /// `kind: List` (or any `*List`) with `items` becomes its items, each with its own source map.
+    static func expandLists(_ value: Value, _ sourceMap: SourceMap) -> [(Value, SourceMap)] {
+        guard let kind = value["kind"]?.stringValue, kind.hasSuffix("List"), case .array(let items)? = value["items"]
+        else { return [(value, sourceMap)] }
+        var result: [(Value, SourceMap)] = []
+        for (index, item) in items.enumerated() {
+            result += expandLists(item, sourceMap.scoped(to: FieldPath("items").index(index)))
+        }
+        return result
+    }
+
+    private func readFile(_ path: String) -> Result<[UInt8], APIError> {
+        let location = SourceLocation(file: path, line: 1, column: 1)
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? NSNumber, size.intValue > configuration.maximumFileSize
+        {
+            return .failure(
+                APIError(
+                    .limitExceeded,
+                    "file is \(size.intValue) bytes, larger than the limit of \(configuration.maximumFileSize) bytes",
+                    location: location))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(APIError(.io, "cannot read file", location: location))
+        }
+        return .success([UInt8](data))
+    }
+
+    /// Manifest files under `directory`, recursively, sorted, hidden entries skipped.
+    static func manifestFiles(under directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var result: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+                enumerator.skipDescendants()
+                continue
+            }
+            let lowered = relative.lowercased()
+            guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
+            let full = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result.append(full)
+            }
+        }
+        return result.sorted()
+    }
+}

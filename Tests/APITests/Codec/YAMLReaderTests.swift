@@ -1,0 +1,124 @@
+import Testing
+
+@testable import API
+
+@Suite struct YAMLReaderTests {
+    static let limits = YAMLReader.Limits(maximumDepth: 100, maximumAliasNodes: 10_000)
+
+    func read(_ text: String, limits: YAMLReader.Limits = limits) throws(APIError) -> [YAMLDocument] {
+        let (documents, problems) = try YAMLReader.read(Array(text.utf8), file: "t.yaml", limits: limits)
+        if let first = problems.first { throw first }
+        return documents
+    }
+
+    @Test(arguments: [
+        ("a: yes", Value.bool(true)), ("a: No", .bool(false)), ("a: on", .bool(true)), ("a: OFF", .bool(false)),
+        ("a: y", .bool(true)), ("a: n", .bool(false)), ("a: true", .bool(true)), ("a: ~", .null), ("a:", .null),
+        ("a: Null", .null), ("a: 42", .int(42)), ("a: -7", .int(-7)), ("a: 0644", .int(420)), ("a: 0x1F", .int(31)),
+        ("a: 0o17", .int(15)), ("a: 1_000", .int(1000)), ("a: 08", .double(8)), ("a: 80.0", .double(80)),
+        ("a: 1e3", .double(1000)), ("a: .5", .double(0.5)), ("a: \"80\"", .string("80")), ("a: 'yes'", .string("yes")),
+        ("a: 25%", .string("25%")), ("a: 1.2.3", .string("1.2.3")), ("a: 2024-01-01", .string("2024-01-01")),
+        ("a: !!str 12", .string("12")), ("a: nginx:1.27", .string("nginx:1.27")), ("a: |\n  x\n  y\n", .string("x\ny\n")),
+    ])
+    func resolvesScalarsLikeKubernetes(text: String, expected: Value) throws {
+        let documents = try read(text)
+        #expect(documents.first?.value["a"] == expected)
+    }
+
+    @Test func booleanKeysBecomeStrings() throws {
+        #expect(try read("on: 1\n8: 2").first?.value == ["true": 1, "8": 2])
+    }
+
+    @Test func readsMultipleDocumentsAndSkipsEmptyOnes() throws {
+        let documents = try read("a: 1\n---\n---\n# comment\n---\nb: 2\n...\n")
+        #expect(documents.map(\.value) == [["a": 1], ["b": 2]])
+    }
+
+    @Test func recordsLineAndColumnOfKeysAndElements() throws {
+        let document = try #require(try read("a:\n  b:\n    - x\n    - c: 1\n").first)
+        #expect(document.sourceMap.location(of: "a.b")?.description == "t.yaml:2:3")
+        #expect(document.sourceMap.location(of: "a.b[1]")?.description == "t.yaml:4:7")
+        #expect(document.sourceMap.location(of: "a.b[1].c")?.description == "t.yaml:4:7")
+        #expect(document.sourceMap.location(of: "a.b[1].missing")?.description == "t.yaml:4:7")
+        #expect(document.sourceMap.location(of: "a.labels[app.kubernetes.io/name]")?.description == "t.yaml:1:1")
+    }
+
+    @Test func bracketsKeysThatAreNotIdentifiers() throws {
+        let document = try #require(try read("labels:\n  app.kubernetes.io/name: web\n").first)
+        #expect(document.sourceMap.location(of: FieldPath("labels").child("app.kubernetes.io/name"))?.line == 2)
+    }
+
+    @Test func duplicateKeysAreReportedAtTheSecondKey() throws {
+        let (_, problems) = try YAMLReader.read(Array("a: 1\nb: 2\na: 3\n".utf8), file: "t.yaml", limits: Self.limits)
+        #expect(problems.count == 1)
+        #expect(problems.first?.code == .duplicateKey)
+        #expect(problems.first?.location?.line == 3)
+    }
+
+    @Test func supportsAnchorsAliasesAndMergeKeys() throws {
+        let text = """
+            base: &base {a: 1, b: 2}
+            list: &l [x, z]
+            copy: *base
+            other: *l
+            merged:
+              <<: *base
+              b: 3
+            """
+        let value = try #require(try read(text).first?.value)
+        #expect(value["copy"] == ["a": 1, "b": 2])
+        #expect(value["other"] == ["x", "z"])
+        #expect(value["merged"] == ["a": 1, "b": 3])
+    }
+
+    @Test func refusesBillionLaughs() {
+        var text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            let refs = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+            text += "a\(level): &a\(level) [\(refs)]\n"
+        }
+        #expect(throws: APIError.self) { try read(text) }
+        do { _ = try read(text) } catch { #expect(error.code == .limitExceeded) }
+    }
+
+    @Test func refusesDeepNesting() {
+        let text = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        do {
+            _ = try read(text)
+            Issue.record("expected a limit error")
+        } catch {
+            #expect(error.code == .limitExceeded)
+            #expect(error.message.contains("nesting deeper than 100"))
+        }
+    }
+
+    @Test func tabIndentationIsAClearErrorAtItsLine() {
+        do {
+            _ = try read("a:\n  b: 1\n\tc: 2\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
+            #expect(error.location?.line == 3)
+            #expect(error.message.contains("tab"))
+        }
+    }
+
+    @Test func syntaxErrorsCarryTheirLocation() {
+        do {
+            _ = try read("a: [1, 2\nb: 3\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
+            #expect(error.location?.file == "t.yaml")
+        }
+    }
+
+    @Test func readsJSON() throws {
+        let value = try #require(try read(#"{"a": [1, 2.5, "x", true, null], "b": {"c": "d"}}"#).first?.value)
+        #expect(value == ["a": [1, 2.5, "x", true, nil], "b": ["c": "d"]])
+    }
+
+    @Test func infinityIsNotRepresentable() {
+        #expect(throws: APIError.self) { try read("a: .inf") }
+    }
+}
