@@ -1,19 +1,20 @@
-/// The order in which kinds are applied: what others depend on goes first.
+public import API
+
+/// The order in which objects are applied: what others depend on goes first.
 ///
 /// Namespaces before what lives in them; ConfigMaps and Secrets before the pods that read them at start;
 /// Services before Deployments so pods get the Service environment variables; Ingress last, once its
-/// backends exist. Deletions run in the reverse order.
+/// backends exist. That is the order of `ResourceKind.all`. Deletions run in the reverse order.
 public enum ApplyOrder {
-    static let ranks: [String: Int] = [
-        "Namespace": 0,
-        "ConfigMap": 1, "Secret": 1,
-        "Service": 2, "Endpoints": 2,
-        "Deployment": 3, "ReplicaSet": 3, "Pod": 3,
-        "Ingress": 4,
-    ]
-
     /// The rank of `kind`; unknown kinds go after the known ones.
     public static func rank(of kind: String) -> Int {
-        ranks[kind] ?? ranks.count
+        ResourceKind.all.firstIndex { $0.kind == kind } ?? ResourceKind.all.count
+    }
+
+    /// Whether `lhs` is applied before `rhs`: by kind rank, then by key.
+    public static func precedes(_ lhs: ObjectKey, _ rhs: ObjectKey) -> Bool {
+        let left = rank(of: lhs.kind)
+        let right = rank(of: rhs.kind)
+        return left != right ? left < right : lhs < rhs
     }
 }

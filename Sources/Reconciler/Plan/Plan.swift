@@ -57,8 +57,8 @@ public struct Plan: Sendable, Hashable {
                 deletes.append(Change(key: key, action: .delete, desired: nil, live: object))
             }
         }
-        applies.sort { Plan.applyPrecedes($0.key, $1.key) }
-        deletes.sort { Plan.applyPrecedes($1.key, $0.key) }
+        applies.sort { ApplyOrder.precedes($0.key, $1.key) }
+        deletes.sort { ApplyOrder.precedes($1.key, $0.key) }
         changes = applies + deletes
     }
 
@@ -68,11 +68,5 @@ public struct Plan: Sendable, Hashable {
     /// How many objects each action touches.
     public func count(_ action: Change.Action) -> Int {
         changes.filter { $0.action == action }.count
-    }
-
-    static func applyPrecedes(_ lhs: ObjectKey, _ rhs: ObjectKey) -> Bool {
-        let left = ApplyOrder.rank(of: lhs.kind)
-        let right = ApplyOrder.rank(of: rhs.kind)
-        return left != right ? left < right : lhs < rhs
     }
 }
