@@ -66,16 +66,3 @@ struct ApplyCommand: AsyncParsableCommand {
         return try await store.apply(merged).outcome
     }
 }
-
-extension ObjectKey {
-    /// The key of an object value, or `nil` when it has no kind or name.
-    init?(_ object: Value) {
-        guard let kind = object["kind"]?.stringValue, let name = object[path: ["metadata", "name"]]?.stringValue
-        else { return nil }
-        let namespaced = ResourceKind.forKind(kind)?.isNamespaced ?? true
-        self.init(
-            kind: kind,
-            namespace: namespaced ? object[path: ["metadata", "namespace"]]?.stringValue ?? "default" : "",
-            name: name)
-    }
-}

@@ -21,3 +21,17 @@ public struct ObjectKey: Sendable, Hashable, Codable, Comparable, CustomStringCo
         (lhs.kind, lhs.namespace, lhs.name) < (rhs.kind, rhs.namespace, rhs.name)
     }
 }
+
+extension ObjectKey {
+    /// The key of an object value, or `nil` when it has no kind or name. A namespaced kind without a
+    /// namespace is in `default`, as the API server defaults it.
+    public init?(_ object: Value) {
+        guard let kind = object["kind"]?.stringValue, let name = object[path: ["metadata", "name"]]?.stringValue
+        else { return nil }
+        let namespaced = ResourceKind.forKind(kind)?.isNamespaced ?? true
+        self.init(
+            kind: kind,
+            namespace: namespaced ? object[path: ["metadata", "namespace"]]?.stringValue ?? "default" : "",
+            name: name)
+    }
+}

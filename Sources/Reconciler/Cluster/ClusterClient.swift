@@ -1,0 +1,43 @@
+public import API
+
+/// The reconciler's one view of the live side: the seam between GitOps and whatever runs the objects.
+///
+/// Implemented in-process over the embedded orchestrator's store; a client of gitopsd's HTTP API and a real
+/// Kubernetes API server are the natural other implementations.
+public protocol ClusterClient: Sendable {
+    /// Every object labelled as managed by `source`, by key.
+    func managedObjects(source: String) async throws -> [ObjectKey: Value]
+
+    /// One live object, or `nil` when it does not exist.
+    func get(_ key: ObjectKey) async throws -> Value?
+
+    /// Creates or updates an object (the caller has already merged in what the cluster owns).
+    func apply(_ object: Value) async throws
+
+    /// Deletes an object and what it owns.
+    func delete(_ key: ObjectKey) async throws
+
+    /// The health of the object at `key` as it is now (`Missing` when it does not exist).
+    func health(of key: ObjectKey) async throws -> Health
+}
+
+/// The labels and annotations by which gitopsd marks what it manages.
+public enum ManagedBy {
+    public static let managedByLabel = "app.kubernetes.io/managed-by"
+    public static let managedByValue = "gitopsd"
+    public static let sourceLabel = "gitopsd.io/source"
+    public static let commitAnnotation = "gitopsd.io/commit"
+    public static let changeCauseAnnotation = "kubernetes.io/change-cause"
+
+    /// The selector of the objects one source manages.
+    public static func selector(source: String) -> LabelSelector {
+        LabelSelector(matchLabels: [managedByLabel: managedByValue, sourceLabel: source])
+    }
+
+    /// The source that manages `object`, or `nil` when gitopsd does not manage it.
+    public static func source(of object: Value) -> String? {
+        let labels = object[path: ["metadata", "labels"]]?.stringMap ?? [:]
+        guard labels[managedByLabel] == managedByValue else { return nil }
+        return labels[sourceLabel]
+    }
+}
