@@ -1,0 +1,1 @@
+// Placeholder so the package loads before this target has sources; delete when real files land.
