@@ -8,7 +8,8 @@ struct Gitopsd: AsyncParsableCommand {
         abstract: "A GitOps reconciler with an embedded orchestrator.",
         version: GitopsdVersion.current,
         subcommands: [
-            VersionCommand.self
+            VersionCommand.self,
+            SourceCommand.self,
         ]
     )
 }
