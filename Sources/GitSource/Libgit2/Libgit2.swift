@@ -5,7 +5,14 @@ import Glibc
 enum Libgit2 {
     /// Swift initialises a static stored property exactly once, lazily and thread-safely, which is precisely
     /// the contract `git_libgit2_init` needs. It is never shut down: the process owns libgit2 until it exits.
-    private static let initialisation: Int32 = git_libgit2_init()
+    private static let initialisation: Int32 = {
+        let result = git_libgit2_init()
+        // Every object read would otherwise be re-hashed with collision-detecting SHA-1, which costs more than
+        // reading it; git itself does not re-hash on read either. Objects are hashed when they enter a
+        // repository: fetched packs are verified by libgit2's indexer as they arrive.
+        _ = gitopsd_git_set_strict_hash_verification(0)
+        return result
+    }()
 
     /// Makes sure libgit2 is initialised; every wrapper entry point calls it first.
     static func initialise() {

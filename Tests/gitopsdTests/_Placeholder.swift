@@ -1,1 +1,0 @@
-// Placeholder so the package loads before this target has sources; delete when real files land.
