@@ -121,6 +121,18 @@ public final class GitSource: Sendable {
         return commit
     }
 
+    /// Finds the commit an abbreviated id (at least 4 hex digits, as `git log --oneline` prints) names,
+    /// fetching a remote first so that recent commits are found.
+    ///
+    /// - Throws: `.notFound` when no commit matches, `.invalidConfiguration` when the text is not hex or
+    ///   the abbreviation is ambiguous.
+    public func commit(matching abbreviation: String) async throws(GitSourceError) -> Commit {
+        let engine = engine
+        return try await worker.run { (state) throws(GitSourceError) -> Commit in
+            try engine.commit(matching: abbreviation, &state)
+        }
+    }
+
     /// The metadata of a commit that is already in the repository (or mirror).
     public func commit(_ id: CommitID) async throws(GitSourceError) -> Commit {
         let engine = engine

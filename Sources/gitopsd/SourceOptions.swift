@@ -14,7 +14,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Tag to read.")
     var tag: String?
 
-    @Option(help: "Commit to read (full 40-character id).")
+    @Option(help: "Commit to read (full id, or an abbreviation of at least 4 hex digits).")
     var revision: String?
 
     @Option(help: "Directory inside the repository that holds the manifests.")
@@ -56,8 +56,8 @@ struct SourceOptions: ParsableArguments {
         if passwordFile != nil, tokenFile != nil {
             throw ValidationError("give either --password-file or --token-file, not both")
         }
-        if let revision, CommitID(revision) == nil {
-            throw ValidationError("--revision must be a full 40-character commit id, got '\(revision)'")
+        if let revision, !(4...64).contains(revision.count) || !revision.allSatisfy(\.isHexDigit) {
+            throw ValidationError("--revision must be a commit id (4 to 40 hex digits), got '\(revision)'")
         }
     }
 
@@ -81,15 +81,19 @@ struct SourceOptions: ParsableArguments {
             knownHostsPath: knownHosts, insecureSkipHostKeyCheck: insecureSkipHostKeyCheck)
     }
 
-    /// Builds the source the options describe.
-    func makeSource() throws -> GitSource {
+    /// Builds the source the options describe; an abbreviated `--revision` is expanded to the commit it names
+    /// (fetching a remote first), so that the source is pinned to a full id.
+    func makeSource() async throws -> GitSource {
         var logger = Logger(label: "gitopsd.source")
         logger.logLevel = .warning
-        return try GitSource(
-            .init(
-                repository: repo, reference: reference, path: path, credentials: credentials(),
-                dataDirectory: dataDir, maximumManifestSize: maxManifestSize),
-            logger: logger)
+        var configuration = GitSource.Configuration(
+            repository: repo, reference: reference, path: path, credentials: try credentials(),
+            dataDirectory: dataDir, maximumManifestSize: maxManifestSize)
+        if let revision, CommitID(revision) == nil {
+            let commit = try await GitSource(configuration, logger: logger).commit(matching: revision)
+            configuration.reference = .commit(commit.id)
+        }
+        return try GitSource(configuration, logger: logger)
     }
 
     /// The first line of a secret file, without its newline.

@@ -16,7 +16,7 @@ struct SourceShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await SourceOptions.reportingErrors {
-            let gitSource = try source.makeSource()
+            let gitSource = try await source.makeSource()
             let commit = try await gitSource.resolve()
             let files = try await gitSource.files(at: commit.id)
             switch output {

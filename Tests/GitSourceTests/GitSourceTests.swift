@@ -68,6 +68,11 @@ struct GitSourceTests {
         let source = try makeSource(repository.path, reference: .commit(pinned))
         #expect(try await source.resolve().id == pinned)
         #expect(try await source.files(at: pinned).first?.text == "v: 1\n")
+        #expect(try await source.commit(matching: String(first.prefix(7)).uppercased()).id == pinned)
+        let unknown = await gitSourceError { try await source.commit(matching: "0000000") }
+        #expect(unknown?.code == .notFound)
+        let invalid = await gitSourceError { try await source.commit(matching: "xyz") }
+        #expect(invalid?.code == .invalidConfiguration)
     }
 
     @Test("falls back to HEAD's branch when there is no main")

@@ -43,6 +43,9 @@ struct SourceCommandTests {
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let files = object?["files"] as? [[String: Any]]
         #expect(files?.first?["size"] as? Int == 17)
+        let (_, pinned, _) = try gitopsd(
+            ["source", "--repo", "repo", "--revision", String(head.prefix(7))], in: repository.root)
+        #expect(pinned.hasPrefix("commit \(head) "))
         let (_, log, _) = try gitopsd(["source", "log", "--repo", "repo", "-n", "1"], in: repository.root)
         #expect(log.hasPrefix(String(head.prefix(7))))
         #expect(log.contains("Add the app"))

@@ -130,6 +130,30 @@ struct SourceEngine: Sendable {
         try lookup(id, repository(&state)).metadata()
     }
 
+    func commit(matching abbreviation: String, _ state: inout SourceState) throws(GitSourceError) -> Commit {
+        let lower = abbreviation.lowercased()
+        guard (4...40).contains(lower.count), lower.utf8.allSatisfy(CommitID.isHexDigit) else {
+            throw GitSourceError(.invalidConfiguration, "'\(abbreviation)' is not a commit id (4 to 40 hex digits)")
+        }
+        let repository = try repository(&state)
+        if try repository.commit(prefix: lower) == nil {
+            try fetch(&state)
+        }
+        let found: CommitObject?
+        do throws(GitSourceError) {
+            found = try repository.commit(prefix: lower)
+        } catch {
+            // GIT_EAMBIGUOUS: more than one object starts with these digits.
+            guard error.libgit2Code == -5 else { throw error }
+            throw GitSourceError(
+                .invalidConfiguration, "commit id \(abbreviation) is ambiguous in \(location); give more digits")
+        }
+        guard let commit = found else {
+            throw GitSourceError(.notFound, "no commit \(abbreviation) in \(location)")
+        }
+        return commit.metadata()
+    }
+
     // MARK: Reading
 
     func files(at id: CommitID, _ state: inout SourceState) throws(GitSourceError) -> [ManifestFile] {
