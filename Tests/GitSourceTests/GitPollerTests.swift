@@ -46,7 +46,7 @@ struct GitPollerTests {
 
     @Test("keeps polling through failures and recovers")
     func recoversFromFailures() async throws {
-        let directory = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-later")
+        let directory = try scratchDirectory("later")
         let path = directory + "/repo"
         let poller = GitPoller(
             source: try makeSource(path),

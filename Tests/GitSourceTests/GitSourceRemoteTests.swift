@@ -11,7 +11,7 @@ final class ServedRepository {
     var bare: String { root + "/" + name }
 
     init() throws {
-        root = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-served")
+        root = try scratchDirectory("served")
         work = try TemporaryGitRepository()
         try work.commitFile("deploy/app.yaml", "kind: Deployment\n", message: "first")
         try TemporaryGitRepository.run("/usr/bin/env", ["git", "init", "-q", "--bare", bare])
@@ -28,7 +28,7 @@ struct GitSourceRemoteTests {
     @Test("mirrors a file:// remote under the data directory and fetches new commits on each resolve")
     func fileRemote() async throws {
         let served = try ServedRepository()
-        let data = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-data")
+        let data = try scratchDirectory("data")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let source = try makeSource("file://" + served.bare, path: "deploy", dataDirectory: data)
         let mirror = try #require(source.mirrorPath)
@@ -138,7 +138,7 @@ struct GitSourceSSHTests {
     func sshHostKeys() async throws {
         guard let server = try sshServer() else { return }
         let served = try ServedRepository()
-        let empty = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-kh") + "/known_hosts"
+        let empty = try scratchDirectory("kh") + "/known_hosts"
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         let unknown = await gitSourceError {
             try await makeSource(
@@ -166,7 +166,7 @@ struct GitSourceSSHTests {
     func sshWrongKey() async throws {
         guard let server = try sshServer() else { return }
         let served = try ServedRepository()
-        let directory = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-key")
+        let directory = try scratchDirectory("key")
         try TemporaryGitRepository.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", directory + "/k"])
         let wrong = GitCredentials(sshPrivateKeyPath: directory + "/k", knownHostsPath: server.knownHostsPath)
         let error = await gitSourceError { try await makeSource(server.url(served.bare), credentials: wrong).resolve() }

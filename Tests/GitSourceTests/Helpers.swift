@@ -10,12 +10,30 @@ let testLogger: Logger = {
     return logger
 }()
 
-/// Makes a source over `repository` with a fresh data directory kept alive by `scratch`.
+/// One directory per test process for data directories and other scratch space, removed when the process
+/// exits, so that tests which never clean up by themselves (mirrors made by sources) leave nothing behind.
+let testScratchRoot: String = {
+    let root = (try? TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-gitsource-tests"))
+        ?? NSTemporaryDirectory() + "/gitopsd-gitsource-tests"
+    atexit {
+        try? FileManager.default.removeItem(atPath: testScratchRoot)
+    }
+    return root
+}()
+
+/// A fresh directory under `testScratchRoot`.
+func scratchDirectory(_ prefix: String) throws -> String {
+    let path = testScratchRoot + "/\(prefix)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Makes a source over `repository` with a fresh data directory under `testScratchRoot`.
 func makeSource(
     _ repository: String, reference: GitReference? = nil, path: String = "", credentials: GitCredentials = .init(),
     dataDirectory: String? = nil, maximumManifestSize: Int = GitSource.Configuration.defaultMaximumManifestSize
 ) throws -> GitSource {
-    let data = try dataDirectory ?? TemporaryGitRepository.makeTemporaryDirectory(prefix: "gitopsd-data")
+    let data = try dataDirectory ?? scratchDirectory("data")
     return try GitSource(
         .init(
             repository: repository, reference: reference, path: path, credentials: credentials, dataDirectory: data,
