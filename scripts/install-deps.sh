@@ -21,6 +21,9 @@ fi
 if [ "$level" = test ] || [ "$level" = bench ]; then
     need_command sqlite3 sqlite3
     [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
+    # GitSource tests fetch over SSH from an sshd they start on 127.0.0.1.
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+    need_command ssh-keygen openssh-client
 fi
 if [ "$level" = bench ]; then
     need_command nginx nginx

@@ -10,6 +10,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             StoreBench.self, StoreWriter.self,
             ManifestBench.self,
+            GitSourceBench.self,
         ]
     )
 }

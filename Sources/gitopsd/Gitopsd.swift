@@ -14,6 +14,7 @@ struct Gitopsd: AsyncParsableCommand {
             GetCommand.self,
             DescribeCommand.self,
             DeleteCommand.self,
+            SourceCommand.self,
         ]
     )
 }

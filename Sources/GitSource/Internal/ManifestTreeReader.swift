@@ -1,0 +1,117 @@
+/// Reads the manifest files below a directory of a commit's tree, straight from the object database.
+struct ManifestTreeReader {
+    let repository: Repository
+    let root: TreeObject
+    let base: RepositoryPath
+    let maximumSize: Int
+    let commit: CommitID
+    let objects: ObjectDatabase
+    private var files: [ManifestFile] = []
+
+    /// How many symlinks in a row are followed before giving up (a loop, most likely); the kernel uses 40.
+    static let maximumSymlinkHops = 16
+
+    init(repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID)
+        throws(GitSourceError)
+    {
+        self.repository = repository
+        self.root = root
+        self.base = base
+        self.maximumSize = maximumSize
+        self.commit = commit
+        self.objects = try repository.objectDatabase()
+    }
+
+    /// All manifest files under the base directory, sorted by path (byte order, so the result is the same
+    /// on every machine and locale).
+    mutating func read() throws(GitSourceError) -> [ManifestFile] {
+        let tree: TreeObject
+        if base.components.isEmpty {
+            tree = root
+        } else {
+            guard let entry = try root.entry(atPath: base.string) else {
+                throw GitSourceError(.notFound, "path '\(base)' does not exist at commit \(commit.short)")
+            }
+            guard entry.kind == .tree else {
+                throw GitSourceError(.invalidConfiguration, "path '\(base)' is not a directory at commit \(commit.short)")
+            }
+            tree = try TreeObject.lookup(repository, entry.oid)
+        }
+        files = []
+        try walk(tree, directory: base.components)
+        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    }
+
+    private mutating func walk(_ tree: TreeObject, directory: [String]) throws(GitSourceError) {
+        for entry in tree.entries() where !entry.name.hasPrefix(".") {
+            let components = directory + [entry.name]
+            switch entry.kind {
+            case .tree:
+                try walk(TreeObject.lookup(repository, entry.oid), directory: components)
+            case .blob:
+                if ManifestFile.isManifestName(entry.name) {
+                    let path = components.joined(separator: "/")
+                    files.append(ManifestFile(path: path, contents: try readBlob(entry.oid, path: path), blobID: entry.oid.hex))
+                }
+            case .symlink:
+                try readSymlink(entry, components: components)
+            case .submodule:
+                throw GitSourceError(
+                    .unsupported,
+                    "'\(components.joined(separator: "/"))' is a submodule at commit \(commit.short); "
+                        + "gitopsd does not follow submodules: move its manifests into the repository")
+            case .other:
+                continue
+            }
+        }
+    }
+
+    /// Checks a symlink stays inside the base directory and, if it is named like a manifest, reads what it
+    /// points to under the link's own path.
+    private mutating func readSymlink(_ entry: TreeEntryInfo, components: [String]) throws(GitSourceError) {
+        let linkPath = components.joined(separator: "/")
+        var current = components
+        var targetBlob = entry.oid
+        for _ in 0..<ManifestTreeReader.maximumSymlinkHops {
+            let target = String(decoding: try readBlob(targetBlob, path: current.joined(separator: "/")), as: UTF8.self)
+            guard let resolved = RepositoryPath.resolve(symlinkTarget: target, linkDirectory: Array(current.dropLast())),
+                base.contains(resolved)
+            else {
+                throw GitSourceError(
+                    .symlinkEscapesPath,
+                    "symlink '\(current.joined(separator: "/"))' points to '\(target)', outside '\(base)' "
+                        + "at commit \(commit.short); gitopsd reads nothing outside --path")
+            }
+            guard ManifestFile.isManifestName(entry.name) else { return }
+            let resolvedPath = resolved.joined(separator: "/")
+            guard let next = try root.entry(atPath: resolvedPath) else {
+                throw GitSourceError(
+                    .notFound, "symlink '\(linkPath)' points to '\(target)', which does not exist at \(commit.short)")
+            }
+            switch next.kind {
+            case .blob:
+                files.append(ManifestFile(path: linkPath, contents: try readBlob(next.oid, path: linkPath), blobID: next.oid.hex))
+                return
+            case .symlink:
+                current = resolved
+                targetBlob = next.oid
+            case .tree:
+                return
+            case .submodule, .other:
+                throw GitSourceError(.unsupported, "symlink '\(linkPath)' points to a submodule")
+            }
+        }
+        throw GitSourceError(.symlinkEscapesPath, "symlink '\(linkPath)' is part of a loop or a chain that is too long")
+    }
+
+    /// Reads a blob, refusing it from its header alone when it is over the size limit.
+    private func readBlob(_ oid: ObjectID, path: String) throws(GitSourceError) -> [UInt8] {
+        let size = try objects.size(of: oid)
+        guard size <= maximumSize else {
+            throw GitSourceError(
+                .fileTooLarge,
+                "'\(path)' is \(size) bytes, over the manifest size limit of \(maximumSize) bytes")
+        }
+        return try objects.read(oid)
+    }
+}
