@@ -54,7 +54,7 @@ import Testing
 
     @Test func longestPrefixWins() {
         let table = IngressRoutingTable(rules: [
-            .init(paths: [path("/api", .prefix, "api"), path("/api/v2", .prefix, "v2"), path("/", .prefix, "root")])
+            .init(paths: [Self.path("/api", .prefix, "api"), Self.path("/api/v2", .prefix, "v2"), Self.path("/", .prefix, "root")])
         ])
         #expect(table.route(host: nil, path: "/api/v2/users")?.backend.service == "v2")
         #expect(table.route(host: nil, path: "/api/v2")?.backend.service == "v2")
@@ -79,15 +79,15 @@ import Testing
     @Test(arguments: hostCases)
     func hostMatching(host: String?, expected: String?) {
         let table = IngressRoutingTable(rules: [
-            .init(host: "*.example.com", paths: [path("/", .prefix, "wildcard")]),
-            .init(host: "foo.example.com", paths: [path("/", .prefix, "exact")]),
-            .init(paths: [path("/", .prefix, "any")]),
+            .init(host: "*.example.com", paths: [Self.path("/", .prefix, "wildcard")]),
+            .init(host: "foo.example.com", paths: [Self.path("/", .prefix, "exact")]),
+            .init(paths: [Self.path("/", .prefix, "any")]),
         ])
         #expect(table.route(host: host, path: "/x")?.backend.service == expected)
     }
 
     @Test func wildcardMatchesExactlyOneLabel() {
-        let table = IngressRoutingTable(rules: [.init(host: "*.foo.com", paths: [path("/", .prefix, "w")])])
+        let table = IngressRoutingTable(rules: [.init(host: "*.foo.com", paths: [Self.path("/", .prefix, "w")])])
         #expect(table.route(host: "bar.foo.com", path: "/")?.backend.service == "w")
         #expect(table.route(host: "baz.bar.foo.com", path: "/") == nil)
         #expect(table.route(host: "foo.com", path: "/") == nil)
@@ -98,8 +98,8 @@ import Testing
         let fallback = IngressRoute(backend: Self.backend("default"))
         let table = IngressRoutingTable(
             rules: [
-                .init(host: "api.example.com", paths: [path("/v1", .prefix, "api")]),
-                .init(paths: [path("/", .prefix, "any")]),
+                .init(host: "api.example.com", paths: [Self.path("/v1", .prefix, "api")]),
+                .init(paths: [Self.path("/", .prefix, "any")]),
             ], defaultRoute: fallback)
         #expect(table.route(host: "api.example.com", path: "/v1/x")?.backend.service == "api")
         // The host has rules, none matches: the default backend, not the host-less rules.
@@ -115,8 +115,8 @@ import Testing
 
     @Test func rulesForTheSameHostAreMerged() {
         let table = IngressRoutingTable(rules: [
-            .init(host: "a.test", paths: [path("/one", .prefix, "one")]),
-            .init(host: "A.test", paths: [path("/two", .prefix, "two")]),
+            .init(host: "a.test", paths: [Self.path("/one", .prefix, "one")]),
+            .init(host: "A.test", paths: [Self.path("/two", .prefix, "two")]),
         ])
         #expect(table.route(host: "a.test", path: "/one")?.backend.service == "one")
         #expect(table.route(host: "a.test", path: "/two")?.backend.service == "two")
