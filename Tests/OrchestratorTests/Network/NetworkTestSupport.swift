@@ -254,7 +254,7 @@ final class TestHTTPClient {
     var isActive: Bool { channel.channel.isActive }
 
     func request(
-        _ method: HTTPMethod = .GET, _ path: String, host: String = "example.test", headers extra: [(String, String)] = [],
+        _ path: String, method: HTTPMethod = .GET, host: String = "example.test", headers extra: [(String, String)] = [],
         body: ByteBuffer? = nil
     ) async throws -> TestResponse {
         var headers = HTTPHeaders()
