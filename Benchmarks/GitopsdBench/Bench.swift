@@ -8,6 +8,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "gitopsd-bench",
         abstract: "Benchmarks for gitopsd (run through `make bench`).",
         subcommands: [
+            IngressBench.self,
         ]
     )
 }

@@ -58,6 +58,8 @@ final class IngressLoopState: @unchecked Sendable {
         }
         list.append(connection)
         idle[connection.address] = list
+        // A read held back for a slow client is let through, so the pool notices when the upstream closes.
+        connection.resumeRead()
     }
 
     /// Forgets a pooled connection that closed.

@@ -389,6 +389,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         state = keepAlive ? .idle : .closed
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            resumeClientRead()
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
