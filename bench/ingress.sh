@@ -87,7 +87,8 @@ nginx -p "$work/backend" -c "$work/backend/nginx.conf" -e "$work/backend/error.l
 pids+=($!)
 nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" -e "$work/proxy/error.log" &
 pids+=($!)
-"$BENCH" ingress --backend "127.0.0.1:$BACKEND_PORT" --listen "127.0.0.1:$GITOPSD_PORT" --duration 3600 >&2 &
+"$BENCH" ingress --backend "127.0.0.1:$BACKEND_PORT" --listen "127.0.0.1:$GITOPSD_PORT" --duration 3600 \
+    ${GITOPSD_THREADS:+--threads "$GITOPSD_THREADS"} >&2 &
 pids+=($!)
 
 wait_for() { # port

@@ -35,8 +35,8 @@ public final class IngressServer: Sendable {
         /// How long an upstream connection may be silent, idle in the pool or while a response is awaited,
         /// before it is closed. Default 60 s.
         public var upstreamTimeout: Duration = .seconds(60)
-        /// Idle keep-alive connections kept per upstream address and event loop. Default 32.
-        public var maxIdleConnectionsPerUpstream = 32
+        /// Idle keep-alive connections kept per upstream address and event loop. Default 256.
+        public var maxIdleConnectionsPerUpstream = 256
         /// Event loop threads; `nil` uses one per core.
         public var threads: Int? = nil
         /// How often ``IngressServer/drain(_:timeout:)`` checks for remaining in-flight requests.
@@ -229,6 +229,8 @@ public final class IngressServer: Sendable {
                         }
                         try sync.configureHTTPServerPipeline(
                             withPipeliningAssistance: true, withErrorHandling: true,
+                            // Response heads are either ours or were parsed from the upstream by NIO already.
+                            withOutboundHeaderValidation: false,
                             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
                         try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                         try sync.addHandler(

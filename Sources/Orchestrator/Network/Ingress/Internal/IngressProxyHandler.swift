@@ -226,7 +226,9 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         exchange.address = address
         loopState.beginRequest(to: address)
         if let pooled = loopState.takeIdle(for: address) {
-            attach(pooled, to: exchange, reused: true)
+            // Usually called from the client's channelRead: the flush comes with its read-complete, so the head
+            // and a body that arrived with it go out in one write.
+            attach(pooled, to: exchange, reused: true, flushNow: false)
         } else {
             connect(exchange, to: address)
         }
@@ -277,12 +279,12 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
     }
 
-    private func attach(_ upstream: UpstreamHandler, to exchange: Exchange, reused: Bool) {
+    private func attach(_ upstream: UpstreamHandler, to exchange: Exchange, reused: Bool, flushNow: Bool = true) {
         exchange.upstream = upstream
         exchange.reused = reused
         upstream.delegate = self
         upstream.isReusable = true
-        upstream.send(.head(exchange.head), flush: exchange.pending.isEmpty)
+        upstream.send(.head(exchange.head), flush: false)
         if !exchange.pending.isEmpty {
             let parts = exchange.pending
             exchange.pending.removeAll()
@@ -290,7 +292,11 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 if case .body = part { exchange.bodySent = true }
                 upstream.send(part, flush: false)
             }
+        }
+        if flushNow {
             upstream.flush()
+        } else {
+            upstreamNeedsFlush = true
         }
         resumeClientRead()
     }
@@ -301,13 +307,8 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             return
         }
         if case .body = part { exchange.bodySent = true }
-        if case .end = part {
-            upstream.send(part, flush: true)
-            upstreamNeedsFlush = false
-        } else {
-            upstream.send(part, flush: false)
-            upstreamNeedsFlush = true
-        }
+        upstream.send(part, flush: false)
+        upstreamNeedsFlush = true
     }
 
     // MARK: Upstream side
