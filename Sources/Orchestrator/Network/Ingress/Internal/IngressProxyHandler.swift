@@ -212,11 +212,11 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             from: head, rewriteTarget: route.rewriteTarget, clientIP: clientIP, scheme: settings.scheme)
         let exchange = Exchange(head: head, upstreamHead: upstreamHead, candidates: candidates)
         state = .proxying(exchange)
-        attemptNext(exchange)
+        attemptNext(exchange, fromClientRead: true)
     }
 
     /// Tries the next candidate endpoint, or answers 502 when none is left.
-    private func attemptNext(_ exchange: Exchange) {
+    private func attemptNext(_ exchange: Exchange, fromClientRead: Bool = false) {
         guard exchange.nextCandidate < exchange.candidates.count else {
             fail(exchange, .badGateway, "upstream connect failed: \(exchange.lastError ?? "no endpoint reachable")")
             return
@@ -226,9 +226,9 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         exchange.address = address
         loopState.beginRequest(to: address)
         if let pooled = loopState.takeIdle(for: address) {
-            // Usually called from the client's channelRead: the flush comes with its read-complete, so the head
-            // and a body that arrived with it go out in one write.
-            attach(pooled, to: exchange, reused: true, flushNow: false)
+            // From the client's channelRead the flush comes with its read-complete, so the head and a body that
+            // arrived with it go out in one write.
+            attach(pooled, to: exchange, reused: true, flushNow: !fromClientRead)
         } else {
             connect(exchange, to: address)
         }
