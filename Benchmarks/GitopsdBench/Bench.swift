@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
             StoreBench.self, StoreWriter.self,
             ManifestBench.self,
             GitSourceBench.self,
+            IngressBench.self,
         ]
     )
 }

@@ -128,7 +128,7 @@ public actor PortAllocator {
             throw NodeError(.portsExhausted, "cannot allocate a port", cause: SystemCallError.current("socket"))
         }
         defer { close(fd) }
-        var address = SocketAddress.loopback(port: 0)
+        var address = IPv4SocketAddress.loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -1,41 +1,9 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import Orchestrator
-
-/// A temporary directory removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/gitopsd-node-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
-            return mkdtemp(base) != nil
-        }
-        guard created else { throw NodeError(.systemCall, "mkdtemp failed") }
-        path = template.withUnsafeBufferPointer { buffer in
-            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// Polls `condition` every 20 ms until it holds; gives up after a generous `timeout` (never a timing assertion).
-func eventually(
-    timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
-) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
 
 /// Whether `pid` is gone or a zombie (no longer running).
 func isNotRunning(_ pid: Int32) -> Bool {

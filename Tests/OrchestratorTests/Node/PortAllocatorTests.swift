@@ -25,7 +25,7 @@ struct PortAllocatorTests {
         // A port handed out is free for the container to bind on 127.0.0.1.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = SocketAddress.loopback(port: first[0].hostPort)
+        var address = IPv4SocketAddress.loopback(port: first[0].hostPort)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import Orchestrator
@@ -99,7 +100,7 @@ struct ProbeCheckerTests {
         // Open: a listening socket.
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
-        var address = SocketAddress.loopback(port: 0)
+        var address = IPv4SocketAddress.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         try withUnsafeMutablePointer(to: &address) {
             try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -12,7 +12,7 @@ enum TCPConnection {
     /// returned descriptor.
     static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) -> ConnectResult {
         let target = host == "localhost" ? "127.0.0.1" : host
-        guard var address = SocketAddress.ipv4(target, port: port) else {
+        guard var address = IPv4SocketAddress.ipv4(target, port: port) else {
             return .failure("\(host) is not an IPv4 address")
         }
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)

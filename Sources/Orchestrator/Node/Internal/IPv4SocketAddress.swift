@@ -1,7 +1,7 @@
 import Glibc
 
 /// IPv4 socket addresses.
-enum SocketAddress {
+enum IPv4SocketAddress {
     /// `127.0.0.1:port`.
     static func loopback(port: Int) -> sockaddr_in {
         ipv4("127.0.0.1", port: port) ?? sockaddr_in()
