@@ -10,6 +10,7 @@ struct Gitopsd: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             ValidateCommand.self,
+            LogsCommand.self,
         ]
     )
 }
