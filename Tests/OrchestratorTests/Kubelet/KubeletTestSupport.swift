@@ -123,7 +123,7 @@ func testPod(
 func envDumper(_ file: String) -> [String] {
     [
         "python3", "-c",
-        "import json,os,sys,time; json.dump({'env': dict(os.environ), 'argv': sys.argv[1:]}, open(sys.argv[1]+'.tmp','w')); "
+        "import json,os,sys,time; json.dump({'env': dict(os.environ), 'argv': sys.argv[2:]}, open(sys.argv[1]+'.tmp','w')); "
             + "os.rename(sys.argv[1]+'.tmp', sys.argv[1]); time.sleep(600)",
         file,
     ]
