@@ -26,6 +26,8 @@ public actor Kubelet {
         var worker: PodWorker
         var uid: String
         var started: Task<Void, Never>
+        /// The latest spec/metadata update handed to the worker; updates run one after the other, in order.
+        var lastUpdate: Task<Void, Never>?
     }
 
     /// The kubelet's settings.
@@ -153,9 +155,9 @@ public actor Kubelet {
         if let entry = workers[pod.key] {
             if entry.uid == uid {
                 let worker = entry.worker
-                let started = entry.started
-                Task {
-                    await started.value
+                let previous = entry.lastUpdate ?? entry.started
+                workers[pod.key]?.lastUpdate = Task {
+                    await previous.value
                     await worker.update(pod)
                 }
                 return

@@ -233,6 +233,29 @@ struct KubeletTests {
         await second.stop(keepWorkloads: false)
     }
 
+    @Test func anImageChangeRestartsTheContainer() async throws {
+        let harness = try KubeletHarness()
+        let marker = "image-\(UUID().uuidString)"
+        try await harness.create(testPod("imaged", command: ["sh", "-c", "sleep 600; true", marker]))
+        let running = harness.start()
+        await harness.waitForPod("imaged") { $0.mainStatus?.state?.isRunning == true }
+        #expect(await eventually { processes(containing: marker).count == 1 })
+        let before = processes(containing: marker)
+
+        var pod = try #require(await harness.pod("imaged"))
+        pod.spec.containers[0].image = "example/app:2"
+        _ = try await harness.store.update(pod.toValue())
+        let restarted = await harness.waitForPod("imaged") {
+            $0.mainStatus?.restartCount == 1 && $0.mainStatus?.state?.isRunning == true
+                && $0.mainStatus?.image == "example/app:2"
+        }
+        #expect(restarted != nil)
+        #expect(await eventually { processes(containing: marker).count == 1 && processes(containing: marker) != before })
+        #expect(await harness.events("imaged").contains { $0.reason == "Killing" && $0.message.contains("definition changed") })
+        await running.stop(keepWorkloads: false)
+        #expect(processes(containing: marker).isEmpty)
+    }
+
     @Test func logsAreFoundLikeKubectlFindsThem() async throws {
         let harness = try KubeletHarness()
         try await harness.create(testPod("talker", command: ["sh", "-c", "echo hello from talker; exec sleep 600"]))
