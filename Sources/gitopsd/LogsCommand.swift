@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Orchestrator
 
 /// `gitopsd logs POD [-n NS] [-c CONTAINER] [-f] [--previous] [--tail N]`: a container's logs, as kubectl prints
@@ -43,7 +44,7 @@ struct LogsCommand: AsyncParsableCommand {
             logs = try await PodLogs(dataDirectory: dataDirectory.dataDirectory).logs(
                 store: store, pod: pod, namespace: namespace, container: container)
         } catch let error as NodeError {
-            throw CLIError(error.message)
+            throw Self.fail(error.message)
         }
         let lines = tail >= 0 ? tail : nil
         if follow {
@@ -53,9 +54,9 @@ struct LogsCommand: AsyncParsableCommand {
         var text: String
         do throws(NodeError) {
             text = previous ? try logs.previous() : try logs.read()
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             if previous {
-                throw CLIError(
+                throw Self.fail(
                     "Error from server (BadRequest): previous terminated container \"\(logs.container)\" in pod "
                         + "\"\(pod)\" not found")
             }
@@ -65,6 +66,12 @@ struct LogsCommand: AsyncParsableCommand {
         }
         if let lines { text = Self.lastLines(of: text, count: lines) }
         print(text, terminator: "")
+    }
+
+    /// Prints a message exactly as kubectl does (no `Error:` prefix) on standard error; returns exit code 1.
+    static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return ExitCode.failure
     }
 
     /// The last `count` lines of `text`, newline-terminated.

@@ -204,7 +204,9 @@ public struct ContainerEnvironment: Sendable, Hashable {
         case "status.hostIP", "status.hostIPs": return context.hostIP
         default: break
         }
-        for (prefix, map) in [("metadata.labels", pod.metadata.labels), ("metadata.annotations", pod.metadata.annotations)]
+        for (prefix, map) in [
+            ("metadata.labels", pod.metadata.labels), ("metadata.annotations", pod.metadata.annotations),
+        ]
         where path.hasPrefix(prefix + "[") && path.hasSuffix("]") {
             var key = String(path.dropFirst(prefix.count + 1).dropLast())
             if key.count >= 2, let quote = key.first, quote == "'" || quote == "\"", key.last == quote {

@@ -198,7 +198,8 @@ public actor Kubelet {
     private func recoverNodeState(_ pods: [Pod]) async {
         let (states, broken) = context.nodeState.loadAll()
         for file in broken { context.nodeState.removeFile(file) }
-        let byUID = Dictionary(pods.compactMap { pod in pod.metadata.uid.map { ($0, pod) } }, uniquingKeysWith: { a, _ in a })
+        let byUID = Dictionary(
+            pods.compactMap { pod in pod.metadata.uid.map { ($0, pod) } }, uniquingKeysWith: { a, _ in a })
         let runtime = context.runtime
         await withDiscardingTaskGroup { group in
             for state in states {
@@ -225,7 +226,9 @@ public actor Kubelet {
                     adoptions[state.uid] = Adoption(state: kept, records: adopted)
                 } else {
                     context.nodeState.remove(uid: state.uid)
-                    if pod == nil, !pods.contains(where: { $0.key.namespace == state.namespace && $0.key.name == state.name }) {
+                    if pod == nil,
+                        !pods.contains(where: { $0.key.namespace == state.namespace && $0.key.name == state.name })
+                    {
                         context.removeLogs(namespace: state.namespace, pod: state.name)
                     }
                 }

@@ -40,7 +40,8 @@ public struct PodLogs: Sendable {
         } else {
             throw NodeError(
                 .invalidSpec,
-                "error: a container name must be specified for pod \(pod), choose one of: [\(names.joined(separator: " "))]")
+                "error: a container name must be specified for pod \(pod), choose one of: [\(names.joined(separator: " "))]"
+            )
         }
         return ContainerLogs(
             logsDirectory: logsDirectory, id: ContainerID(namespace: namespace, pod: pod, container: chosen))

@@ -35,7 +35,8 @@ public struct PodStatusBuilder: Sendable {
         if previousPhase == "Succeeded" || previousPhase == "Failed" {
             status.phase = previousPhase
         } else {
-            status.phase = Self.phase(statuses, restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy ?? "") ?? .always)
+            status.phase = Self.phase(
+                statuses, restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy ?? "") ?? .always)
         }
         status.hostIP = hostIP
         status.podIP = podIP
@@ -79,7 +80,9 @@ public struct PodStatusBuilder: Sendable {
         }
         let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
         status.conditions = conditions.sorted {
-            (order.firstIndex(of: $0.type) ?? order.count, $0.type) < (order.firstIndex(of: $1.type) ?? order.count, $1.type)
+            (order.firstIndex(of: $0.type) ?? order.count, $0.type) < (
+                order.firstIndex(of: $1.type) ?? order.count, $1.type
+            )
         }
         return status
     }
@@ -159,7 +162,8 @@ public struct PodStatusBuilder: Sendable {
             let finished = terminated.finishedAt.flatMap(Timestamp.parse) ?? started
             return .terminated(
                 TerminatedState(
-                    exitCode: Int32(clamping: terminated.exitCode), signal: terminated.signal.map { Int32(clamping: $0) },
+                    exitCode: Int32(clamping: terminated.exitCode),
+                    signal: terminated.signal.map { Int32(clamping: $0) },
                     reason: terminated.reason ?? (terminated.exitCode == 0 ? "Completed" : "Error"),
                     message: terminated.message, startedAt: started, finishedAt: finished))
         }

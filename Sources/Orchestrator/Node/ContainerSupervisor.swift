@@ -114,7 +114,9 @@ public actor ContainerSupervisor {
         var backOff = CrashLoopBackOff<ContinuousClock.Instant>(configuration: configuration.backOff)
         let id = spec.id
         var adopted = adopted
-        while !Task.isCancelled {
+        // An adopted process is always supervised once, even when cancelled already: it then gets stopped (or,
+        // detached, left alone) like any other.
+        while adopted != nil || !Task.isCancelled {
             let exitStatus: ProcessExitStatus
             if let record = adopted {
                 adopted = nil

@@ -76,7 +76,9 @@ struct ContainerEnvironmentTests {
         secret.data = ["password": Array("s3cret".utf8), "bad=name": Array("x".utf8)]
         let sources = EnvironmentSources(
             services: [service("db", clusterIP: "10.0.0.2", ports: [ServicePort(port: 5432)])],
-            configMaps: ["settings": ConfigMap(metadata: ObjectMeta(name: "settings"), data: ["MODE": "from-map", "LEVEL": "3"])],
+            configMaps: [
+                "settings": ConfigMap(metadata: ObjectMeta(name: "settings"), data: ["MODE": "from-map", "LEVEL": "3"])
+            ],
             secrets: ["creds": secret])
         let environment = try ContainerEnvironment.resolve(
             container, of: pod(container), sources: sources, ports: ports, context: context)
@@ -125,11 +127,13 @@ struct ContainerEnvironmentTests {
         required.valueFrom?.configMapKeyRef = KeySelector(name: "absent", key: "k")
         container.env = [required]
         #expect(throws: NodeError.self) {
-            try ContainerEnvironment.resolve(container, of: pod(container), sources: .init(), ports: [], context: context)
+            try ContainerEnvironment.resolve(
+                container, of: pod(container), sources: .init(), ports: [], context: context)
         }
         let sources = EnvironmentSources(configMaps: ["absent": ConfigMap(data: ["other": "1"])])
         do {
-            _ = try ContainerEnvironment.resolve(container, of: pod(container), sources: sources, ports: [], context: context)
+            _ = try ContainerEnvironment.resolve(
+                container, of: pod(container), sources: sources, ports: [], context: context)
             Issue.record("a missing key must fail")
         } catch {
             #expect(error.code == .containerConfig)
@@ -148,7 +152,8 @@ struct ContainerEnvironmentTests {
         resource.valueFrom?.resourceFieldRef = ResourceFieldSelector(resource: "limits.cpu")
         container.env = [resource]
         #expect(throws: NodeError.self) {
-            try ContainerEnvironment.resolve(container, of: pod(container), sources: .init(), ports: [], context: context)
+            try ContainerEnvironment.resolve(
+                container, of: pod(container), sources: .init(), ports: [], context: context)
         }
     }
 
@@ -159,7 +164,8 @@ struct ContainerEnvironmentTests {
         pod.spec.enableServiceLinks = false
         let environment = try ContainerEnvironment.resolve(
             container, of: pod,
-            sources: EnvironmentSources(services: [service("db", clusterIP: "10.0.0.2", ports: [ServicePort(port: 1)])]),
+            sources: EnvironmentSources(services: [service("db", clusterIP: "10.0.0.2", ports: [ServicePort(port: 1)])]
+            ),
             ports: [], context: context)
         #expect(values(environment)["DB_SERVICE_HOST"] == nil)
     }

@@ -65,7 +65,10 @@ final class KubeletHarness: Sendable {
             last = await pod(name)
             return last.map(condition) ?? false
         }
-        if !met { Issue.record("pod \(name) never reached the expected state; last status: \(String(describing: last?.status))") }
+        if !met {
+            Issue.record(
+                "pod \(name) never reached the expected state; last status: \(String(describing: last?.status))")
+        }
         return met ? last : nil
     }
 

@@ -10,7 +10,10 @@ import Testing
 struct KubeletTests {
     @Test func aPodBecomesAProcessWithTheKubernetesEnvironment() async throws {
         let harness = try KubeletHarness()
-        try await harness.create(ConfigMap(metadata: ObjectMeta(name: "settings", namespace: "default"), data: ["GREETING": "hello", "LEVEL": "3"]))
+        try await harness.create(
+            ConfigMap(
+                metadata: ObjectMeta(name: "settings", namespace: "default"), data: ["GREETING": "hello", "LEVEL": "3"])
+        )
         var secret = Secret(metadata: ObjectMeta(name: "creds", namespace: "default"))
         secret.data = ["password": Array("s3cret".utf8)]
         try await harness.create(secret)
@@ -43,7 +46,8 @@ struct KubeletTests {
 
         let dump = try #require(await readJSON(file))
         let env = try #require(dump["env"] as? [String: String])
-        let live = try #require(await harness.waitForPod("env") { $0.status.phase == "Running" && $0.condition("Ready")?.status == "True" })
+        let live = try #require(
+            await harness.waitForPod("env") { $0.status.phase == "Running" && $0.condition("Ready")?.status == "True" })
         let ports = try #require(PodPorts(pod: live))
         let http = try #require(ports.binding(for: .string("http")))
         #expect(http.containerPort == 8080)
@@ -137,7 +141,8 @@ struct KubeletTests {
         #expect(waiting?.mainStatus?.state?.waitingMessage?.contains("configmap \"late\" not found") == true)
         #expect(waiting?.status.phase == "Pending")
         #expect(await harness.events("needs-config").map(\.reason).contains("Failed"))
-        try await harness.create(ConfigMap(metadata: ObjectMeta(name: "late", namespace: "default"), data: ["value": "here"]))
+        try await harness.create(
+            ConfigMap(metadata: ObjectMeta(name: "late", namespace: "default"), data: ["value": "here"]))
         await harness.waitForPod("needs-config") { $0.status.phase == "Running" }
         let dump = await readJSON(file)
         #expect((dump?["env"] as? [String: String])?["LATE"] == "here")
@@ -168,10 +173,11 @@ struct KubeletTests {
         #expect(await eventually { isNotRunning(leaderPid) && isNotRunning(childPid) })
         #expect(await harness.hookCalls.pods == ["tree"])
         #expect(await harness.hookCalls.aliveAtHook["tree"] == true)
-        #expect(await eventually {
-            let states = (try? FileManager.default.contentsOfDirectory(atPath: harness.path("node/pods"))) ?? []
-            return states.isEmpty && !FileManager.default.fileExists(atPath: harness.path("logs/default_tree"))
-        })
+        #expect(
+            await eventually {
+                let states = (try? FileManager.default.contentsOfDirectory(atPath: harness.path("node/pods"))) ?? []
+                return states.isEmpty && !FileManager.default.fileExists(atPath: harness.path("logs/default_tree"))
+            })
         await running.stop(keepWorkloads: false)
     }
 
@@ -205,7 +211,9 @@ struct KubeletTests {
 
         // Still supervised: an exit is noticed and the container restarted.
         kill(pid, SIGKILL)
-        let restarted = await harness.waitForPod("keeper") { ($0.mainStatus?.restartCount ?? 0) >= 1 && $0.mainStatus?.state?.isRunning == true }
+        let restarted = await harness.waitForPod("keeper") {
+            ($0.mainStatus?.restartCount ?? 0) >= 1 && $0.mainStatus?.state?.isRunning == true
+        }
         #expect(restarted != nil)
         #expect(await eventually { processes(containing: marker).count == 1 && processes(containing: marker) != [pid] })
 
@@ -227,9 +235,10 @@ struct KubeletTests {
         try await harness.delete(pod: "orphan")
         let second = harness.start()
         #expect(await eventually { processes(containing: marker).isEmpty })
-        #expect(await eventually {
-            ((try? FileManager.default.contentsOfDirectory(atPath: harness.path("node/pods"))) ?? []).isEmpty
-        })
+        #expect(
+            await eventually {
+                ((try? FileManager.default.contentsOfDirectory(atPath: harness.path("node/pods"))) ?? []).isEmpty
+            })
         await second.stop(keepWorkloads: false)
     }
 
@@ -250,8 +259,12 @@ struct KubeletTests {
                 && $0.mainStatus?.image == "example/app:2"
         }
         #expect(restarted != nil)
-        #expect(await eventually { processes(containing: marker).count == 1 && processes(containing: marker) != before })
-        #expect(await harness.events("imaged").contains { $0.reason == "Killing" && $0.message.contains("definition changed") })
+        #expect(
+            await eventually { processes(containing: marker).count == 1 && processes(containing: marker) != before })
+        #expect(
+            await harness.events("imaged").contains {
+                $0.reason == "Killing" && $0.message.contains("definition changed")
+            })
         await running.stop(keepWorkloads: false)
         #expect(processes(containing: marker).isEmpty)
     }
@@ -281,7 +294,8 @@ struct KubeletTests {
         } throws: { error in
             "\(error)" == "Error from server (NotFound): pods \"ghost\" not found"
         }
-        let sidecar = try await reader.logs(store: harness.store, pod: "pair", namespace: "default", container: "sidecar")
+        let sidecar = try await reader.logs(
+            store: harness.store, pod: "pair", namespace: "default", container: "sidecar")
         #expect(sidecar.container == "sidecar")
         await running.stop(keepWorkloads: false)
     }

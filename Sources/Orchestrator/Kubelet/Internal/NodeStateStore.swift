@@ -66,7 +66,9 @@ struct NodeStateStore: Sendable {
             throw NodeError(.nodeState, "cannot create \(directory)")
         }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw NodeError(.nodeState, "cannot write \(temporary)", cause: SystemCallError.current("open")) }
+        guard fd >= 0 else {
+            throw NodeError(.nodeState, "cannot write \(temporary)", cause: SystemCallError.current("open"))
+        }
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -54,10 +54,12 @@ actor PodWorker {
         if pod.status.phase == nil, adoption == nil {
             await context.event(
                 key, "Scheduled",
-                "Successfully assigned \(pod.metadata.namespace)/\(pod.metadata.name) to \(context.configuration.nodeName)")
+                "Successfully assigned \(pod.metadata.namespace)/\(pod.metadata.name) to \(context.configuration.nodeName)"
+            )
         }
         if !pod.spec.initContainers.isEmpty {
-            await context.event(key, "InitContainersIgnored", "init containers are not supported and were skipped", warning: true)
+            await context.event(
+                key, "InitContainersIgnored", "init containers are not supported and were skipped", warning: true)
         }
         if let adoption {
             state = adoption.state
@@ -323,12 +325,16 @@ actor PodWorker {
             if let name = variable.valueFrom?.secretKeyRef?.name { secretNames.insert(name) }
         }
         for name in configMapNames {
-            if let value = try await getIfPresent(ObjectKey(kind: ConfigMap.resource.kind, namespace: namespace, name: name)) {
+            if let value = try await getIfPresent(
+                ObjectKey(kind: ConfigMap.resource.kind, namespace: namespace, name: name))
+            {
                 sources.configMaps[name] = try ConfigMap(value)
             }
         }
         for name in secretNames {
-            if let value = try await getIfPresent(ObjectKey(kind: Secret.resource.kind, namespace: namespace, name: name)) {
+            if let value = try await getIfPresent(
+                ObjectKey(kind: Secret.resource.kind, namespace: namespace, name: name))
+            {
                 sources.secrets[name] = try Secret(value)
             }
         }
@@ -392,7 +398,8 @@ actor PodWorker {
     private func supervisorEvent(_ name: String, _ event: ContainerSupervisor.Event) async {
         switch event {
         case .probeFailed(let kind, let message):
-            await context.event(key, "Unhealthy", "\(kind.rawValue.capitalized) probe failed: \(message)", warning: true)
+            await context.event(
+                key, "Unhealthy", "\(kind.rawValue.capitalized) probe failed: \(message)", warning: true)
         case .killing(let kind, _):
             await context.event(
                 key, "Killing",

@@ -25,7 +25,9 @@ enum ProbeTranslation {
             return Probe(.httpGet(action), configuration: configuration)
         }
         if let tcp = probe.tcpSocket {
-            return Probe(.tcpSocket(TCPSocketAction(port: port(tcp.port, container), host: tcp.host)), configuration: configuration)
+            return Probe(
+                .tcpSocket(TCPSocketAction(port: port(tcp.port, container), host: tcp.host)),
+                configuration: configuration)
         }
         if probe.grpc != nil {
             throw NodeError(.invalidSpec, "grpc probes are not supported")
