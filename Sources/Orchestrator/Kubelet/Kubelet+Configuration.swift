@@ -1,5 +1,5 @@
 public import API
-import Foundation
+import Glibc
 
 extension Kubelet {
     /// Settings of a node agent. Timing defaults follow the kubelet; tests shorten them.
@@ -34,12 +34,20 @@ extension Kubelet {
             storeRetryInterval: Duration = .seconds(1), beforeTerminate: (@Sendable (Pod) async -> Void)? = nil
         ) {
             self.dataDirectory = dataDirectory
-            self.nodeName = nodeName ?? ProcessInfo.processInfo.hostName.lowercased()
+            self.nodeName = nodeName ?? Self.hostName()
             self.backOff = backOff
             self.configurationRetryInterval = configurationRetryInterval
             self.statusCoalescing = statusCoalescing
             self.storeRetryInterval = storeRetryInterval
             self.beforeTerminate = beforeTerminate
+        }
+
+        /// The machine's host name, lower-cased (`gethostname`, no DNS lookup); `localhost` if it has none.
+        static func hostName() -> String {
+            var buffer = [CChar](repeating: 0, count: 256)
+            guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+            let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return name.isEmpty ? "localhost" : name.lowercased()
         }
 
         /// `<data-dir>/logs`: the process runtime's logs directory.
