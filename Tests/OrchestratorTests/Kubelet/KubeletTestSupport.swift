@@ -19,6 +19,15 @@ final class KubeletHarness: Sendable {
         store = try SQLiteObjectStore.temporary(configuration: configuration)
     }
 
+    /// A failed test may end without stopping its kubelet: kill whatever processes the node state still names.
+    deinit {
+        let states = NodeStateStore(directory: "\(directory.path)/node").loadAll().states
+        for record in states.flatMap({ $0.containers.values })
+        where ProcStat.read(record.pid)?.startTime == record.startTime {
+            kill(-record.processGroup, SIGKILL)
+        }
+    }
+
     var dataDirectory: String { directory.path }
 
     /// A new kubelet (with a new process runtime, as after a gitopsd restart) running in a task.
