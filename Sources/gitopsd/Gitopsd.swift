@@ -15,6 +15,7 @@ struct Gitopsd: AsyncParsableCommand {
             DescribeCommand.self,
             DeleteCommand.self,
             SourceCommand.self,
+            LogsCommand.self,
         ]
     )
 }

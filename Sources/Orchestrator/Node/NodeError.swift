@@ -25,6 +25,11 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         case logIO
         /// Another system call failed.
         case systemCall
+        /// A container's configuration cannot be resolved: a ConfigMap, Secret or key its environment needs is
+        /// missing, a field reference is unsupported, or it has no command (`CreateContainerConfigError`).
+        case containerConfig
+        /// Node state on disk (the records kept for adoption) cannot be read or written.
+        case nodeState
     }
 
     /// What kind of failure this is.

@@ -36,6 +36,13 @@ public struct ProbeStateMachine: Sendable, Hashable {
         }
     }
 
+    /// A probe resumed with a verdict known from before, for a process adopted after a gitopsd restart (so a
+    /// container that was ready stays ready until its probe says otherwise).
+    public init(kind: ProbeKind, configuration: Probe.Configuration, result: Result?) {
+        self.init(kind: kind, configuration: configuration)
+        self.result = result
+    }
+
     /// Records one check's outcome.
     ///
     /// - Returns: the new verdict if this outcome changed it, else nil.
@@ -103,6 +110,25 @@ public struct ContainerProbeStateMachine: Sendable, Hashable {
         self.nextCheck = probes.mapValues { $0.configuration.initialDelay }
         self.started = startup == nil
         self.ready = startup == nil && readiness == nil
+    }
+
+    /// The probes of an adopted container that is already running: `started` and `ready` carry over from the
+    /// status reported before the gitopsd restart, and the probes resume from those verdicts.
+    public init(
+        startup: Probe.Configuration? = nil, liveness: Probe.Configuration? = nil,
+        readiness: Probe.Configuration? = nil, resumingStarted started: Bool, ready: Bool
+    ) {
+        self.init(startup: startup, liveness: liveness, readiness: readiness)
+        let isStarted = started || startup == nil
+        self.started = isStarted
+        if isStarted, let startup {
+            probes[.startup] = ProbeStateMachine(kind: .startup, configuration: startup, result: .success)
+        }
+        if let readiness {
+            probes[.readiness] = ProbeStateMachine(
+                kind: .readiness, configuration: readiness, result: ready ? .success : .failure)
+        }
+        self.ready = isStarted && (readiness == nil || ready)
     }
 
     /// The state machine of one probe, if the container defines it.

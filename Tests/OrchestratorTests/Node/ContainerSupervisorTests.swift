@@ -91,6 +91,36 @@ struct ContainerSupervisorTests {
             })
     }
 
+    @Test func detachedSupervisionLeavesTheProcessForAnotherSupervisorToAdopt() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let spec = shellSpec("sleep 600")
+        let configuration = ContainerSupervisor.Configuration(readinessProbe: fastProbe("true"))
+        let first = ContainerSupervisor(spec: spec, runtime: runtime, configuration: configuration)
+        let task = Task { await first.run() }
+        #expect(await eventually { await first.status.ready })
+        guard case .running(let record)? = await runtime.state(of: spec.id) else {
+            Issue.record("expected a running container")
+            return
+        }
+        await first.detach()
+        task.cancel()
+        await task.value
+        #expect(!isNotRunning(record.pid))
+
+        // A new runtime and supervisor, as after a gitopsd restart.
+        let second = makeRuntime(directory)
+        try await second.adopt(record)
+        let adopter = ContainerSupervisor(
+            spec: spec, runtime: second, configuration: configuration, initialStatus: await first.status)
+        let adopted = Task { await adopter.run(adopting: record) }
+        #expect(await eventually { await adopter.status.ready })
+        #expect(await adopter.status.restartCount == 0)
+        adopted.cancel()
+        await adopted.value  // returns once the process is gone
+        #expect(isNotRunning(record.pid))
+    }
+
     private func isRunning(_ status: ContainerStatus) -> Bool {
         if case .running = status.state { return true }
         return false
