@@ -56,7 +56,7 @@ public final class GitSource: Sendable {
     /// The configuration the source was made with.
     public let configuration: Configuration
     /// Where the repository is.
-    public let location: SourceLocation
+    public let location: RepositoryLocation
     /// The validated directory manifests are read from.
     public let path: RepositoryPath
     /// The bare mirror of a remote source (absolute path); nil for a local source.
@@ -75,7 +75,7 @@ public final class GitSource: Sendable {
     public init(_ configuration: Configuration, logger: Logger) throws(GitSourceError) {
         let currentDirectory = FileManager.default.currentDirectoryPath
         self.configuration = configuration
-        self.location = try SourceLocation(parsing: configuration.repository, currentDirectory: currentDirectory)
+        self.location = try RepositoryLocation(parsing: configuration.repository, currentDirectory: currentDirectory)
         self.path = try RepositoryPath(validating: configuration.path)
         guard configuration.maximumManifestSize > 0 else {
             throw GitSourceError(.invalidConfiguration, "the manifest size limit must be positive")
@@ -150,9 +150,9 @@ public final class GitSource: Sendable {
     /// - Throws: `.notFound` when the commit or path does not exist, `.symlinkEscapesPath` when a symlink
     ///   resolves outside the path, `.unsupported` for a submodule, `.fileTooLarge` for a manifest over the
     ///   size limit (checked before the file is read).
-    public func files(at id: CommitID) async throws(GitSourceError) -> [ManifestFile] {
+    public func files(at id: CommitID) async throws(GitSourceError) -> [SourceFile] {
         let engine = engine
-        return try await worker.run { (state) throws(GitSourceError) -> [ManifestFile] in
+        return try await worker.run { (state) throws(GitSourceError) -> [SourceFile] in
             try engine.files(at: id, &state)
         }
     }

@@ -63,7 +63,7 @@ struct SourceReport: Encodable {
     var commit: CommitInfo
     var files: [FileInfo]
 
-    init(commit: Commit, files: [ManifestFile]) {
+    init(commit: Commit, files: [SourceFile]) {
         self.commit = CommitInfo(commit)
         self.files = files.map { FileInfo(path: $0.path, size: $0.size, blobID: $0.blobID) }
     }

@@ -67,6 +67,6 @@ func makeManifestRepository() throws -> TemporaryGitRepository {
     return repository
 }
 
-extension ManifestFile {
+extension SourceFile {
     var text: String { String(decoding: contents, as: UTF8.self) }
 }

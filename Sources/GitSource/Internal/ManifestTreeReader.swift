@@ -6,7 +6,7 @@ struct ManifestTreeReader {
     let maximumSize: Int
     let commit: CommitID
     let objects: ObjectDatabase
-    private var files: [ManifestFile] = []
+    private var files: [SourceFile] = []
 
     /// How many symlinks in a row are followed before giving up (a loop, most likely); the kernel uses 40.
     static let maximumSymlinkHops = 16
@@ -24,7 +24,7 @@ struct ManifestTreeReader {
 
     /// All manifest files under the base directory, sorted by path (byte order, so the result is the same
     /// on every machine and locale).
-    mutating func read() throws(GitSourceError) -> [ManifestFile] {
+    mutating func read() throws(GitSourceError) -> [SourceFile] {
         let tree: TreeObject
         if base.components.isEmpty {
             tree = root
@@ -49,9 +49,9 @@ struct ManifestTreeReader {
             case .tree:
                 try walk(TreeObject.lookup(repository, entry.oid), directory: components)
             case .blob:
-                if ManifestFile.isManifestName(entry.name) {
+                if SourceFile.isManifestName(entry.name) {
                     let path = components.joined(separator: "/")
-                    files.append(ManifestFile(path: path, contents: try readBlob(entry.oid, path: path), blobID: entry.oid.hex))
+                    files.append(SourceFile(path: path, contents: try readBlob(entry.oid, path: path), blobID: entry.oid.hex))
                 }
             case .symlink:
                 try readSymlink(entry, components: components)
@@ -82,7 +82,7 @@ struct ManifestTreeReader {
                     "symlink '\(current.joined(separator: "/"))' points to '\(target)', outside '\(base)' "
                         + "at commit \(commit.short); gitopsd reads nothing outside --path")
             }
-            guard ManifestFile.isManifestName(entry.name) else { return }
+            guard SourceFile.isManifestName(entry.name) else { return }
             let resolvedPath = resolved.joined(separator: "/")
             guard let next = try root.entry(atPath: resolvedPath) else {
                 throw GitSourceError(
@@ -90,7 +90,7 @@ struct ManifestTreeReader {
             }
             switch next.kind {
             case .blob:
-                files.append(ManifestFile(path: linkPath, contents: try readBlob(next.oid, path: linkPath), blobID: next.oid.hex))
+                files.append(SourceFile(path: linkPath, contents: try readBlob(next.oid, path: linkPath), blobID: next.oid.hex))
                 return
             case .symlink:
                 current = resolved

@@ -10,7 +10,7 @@ struct SourceState {
 ///
 /// Runs only on the source's worker queue (see `GitWorker`).
 struct SourceEngine: Sendable {
-    let location: SourceLocation
+    let location: RepositoryLocation
     let mirrorPath: String?
     let reference: GitReference?
     let path: RepositoryPath
@@ -156,7 +156,7 @@ struct SourceEngine: Sendable {
 
     // MARK: Reading
 
-    func files(at id: CommitID, _ state: inout SourceState) throws(GitSourceError) -> [ManifestFile] {
+    func files(at id: CommitID, _ state: inout SourceState) throws(GitSourceError) -> [SourceFile] {
         let repository = try repository(&state)
         let commit = try lookup(id, repository)
         var reader = try ManifestTreeReader(

@@ -5,9 +5,9 @@ import CGit2
 /// Anonymous on purpose: the URL (which may carry a token) is never written into the mirror's config.
 final class Remote {
     let pointer: OpaquePointer
-    let location: SourceLocation
+    let location: RepositoryLocation
 
-    private init(pointer: OpaquePointer, location: SourceLocation) {
+    private init(pointer: OpaquePointer, location: RepositoryLocation) {
         self.pointer = pointer
         self.location = location
     }
@@ -18,7 +18,7 @@ final class Remote {
 
     /// An in-memory remote for `url` attached to `repository`.
     static func anonymous(
-        _ repository: Repository, url: String, location: SourceLocation
+        _ repository: Repository, url: String, location: RepositoryLocation
     ) throws(GitSourceError) -> Remote {
         var out: OpaquePointer?
         let result = git_remote_create_anonymous(&out, repository.pointer, url)

@@ -7,7 +7,7 @@ import CGit2
 /// synchronous libgit2 call, during which the caller keeps it alive.
 final class RemoteCallbackContext {
     let credentials: GitCredentials
-    let location: SourceLocation
+    let location: RepositoryLocation
     /// The first failure a callback detected; it explains more than libgit2's generic "callback error".
     var failure: GitSourceError?
     /// Push results the remote rejected, by reference name.
@@ -15,7 +15,7 @@ final class RemoteCallbackContext {
     private var offeredPassword = false
     private var offeredKey = false
 
-    init(credentials: GitCredentials, location: SourceLocation) {
+    init(credentials: GitCredentials, location: RepositoryLocation) {
         self.credentials = credentials
         self.location = location
     }

@@ -1,5 +1,5 @@
 /// One manifest file read from the object database at a commit.
-public struct ManifestFile: Sendable, Hashable {
+public struct SourceFile: Sendable, Hashable {
     /// The path relative to the repository root, with `/` separators (for a symlink, the link's own path).
     public var path: String
     /// The file's bytes, exactly as stored in git.

@@ -6,7 +6,7 @@ import Foundation
 /// `https://`, `ssh://`, `git://`) or in scp form (`user@host:path`) is a remote that is mirrored under the data
 /// directory and fetched on each poll; `file://` is treated as a remote on purpose, exactly as git does, which
 /// also makes it the cheapest real transport for tests.
-public enum SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public enum RepositoryLocation: Sendable, Hashable, CustomStringConvertible {
     /// A repository on this machine (working tree or bare), by absolute path.
     case local(path: String)
     /// A remote repository, by URL as libgit2 understands it.
@@ -31,7 +31,7 @@ public enum SourceLocation: Sendable, Hashable, CustomStringConvertible {
             self = .remote(url: trimmed)
             return
         }
-        if SourceLocation.isSCPLike(trimmed) {
+        if RepositoryLocation.isSCPLike(trimmed) {
             self = .remote(url: trimmed)
             return
         }
@@ -58,7 +58,7 @@ public enum SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .local(let path): path
-        case .remote(let url): SourceLocation.redacted(url)
+        case .remote(let url): RepositoryLocation.redacted(url)
         }
     }
 
@@ -106,7 +106,7 @@ public enum SourceLocation: Sendable, Hashable, CustomStringConvertible {
         case .local(let path): url = path
         case .remote(let remote): url = remote
         }
-        var readable = SourceLocation.redacted(url)
+        var readable = RepositoryLocation.redacted(url)
         if let schemeEnd = readable.range(of: "://") { readable = String(readable[schemeEnd.upperBound...]) }
         if let at = readable.firstIndex(of: "@"), !readable[..<at].contains("/") {
             readable = String(readable[readable.index(after: at)...])
@@ -120,7 +120,7 @@ public enum SourceLocation: Sendable, Hashable, CustomStringConvertible {
         }
         while name.contains("--") { name = name.replacingOccurrences(of: "--", with: "-") }
         name = String(name.trimmingCharacters(in: CharacterSet(charactersIn: "-.")).suffix(80))
-        return (name.isEmpty ? "source" : name) + "-" + SourceLocation.fnv1a(url)
+        return (name.isEmpty ? "source" : name) + "-" + RepositoryLocation.fnv1a(url)
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits: stable across runs and platforms, unlike `Hasher`.

@@ -2,8 +2,8 @@ import Foundation
 import GitSource
 import Testing
 
-@Suite("SourceLocation: what the user typed")
-struct SourceLocationTests {
+@Suite("RepositoryLocation: what the user typed")
+struct RepositoryLocationTests {
     @Test(
         "classifies paths and URLs",
         arguments: [
@@ -13,23 +13,23 @@ struct SourceLocationTests {
             ("example.com:org/repo.git", true),
         ])
     func classifies(repository: String, remote: Bool) throws {
-        #expect(try SourceLocation(parsing: repository, currentDirectory: "/work").isRemote == remote)
+        #expect(try RepositoryLocation(parsing: repository, currentDirectory: "/work").isRemote == remote)
     }
 
     @Test("resolves relative paths against the current directory")
     func resolvesRelative() throws {
-        #expect(try SourceLocation(parsing: "../repo/./x", currentDirectory: "/work/a") == .local(path: "/work/repo/x"))
+        #expect(try RepositoryLocation(parsing: "../repo/./x", currentDirectory: "/work/a") == .local(path: "/work/repo/x"))
     }
 
     @Test("refuses unknown schemes and empty input")
     func refuses() {
-        #expect(throws: GitSourceError.self) { try SourceLocation(parsing: "ftp://x/y", currentDirectory: "/") }
-        #expect(throws: GitSourceError.self) { try SourceLocation(parsing: " ", currentDirectory: "/") }
+        #expect(throws: GitSourceError.self) { try RepositoryLocation(parsing: "ftp://x/y", currentDirectory: "/") }
+        #expect(throws: GitSourceError.self) { try RepositoryLocation(parsing: " ", currentDirectory: "/") }
     }
 
     @Test("never shows a password embedded in a URL")
     func redacts() throws {
-        let location = try SourceLocation(parsing: "https://me:hunter2@example.com/r.git", currentDirectory: "/")
+        let location = try RepositoryLocation(parsing: "https://me:hunter2@example.com/r.git", currentDirectory: "/")
         #expect(!location.description.contains("hunter2"))
         #expect(location.description == "https://me:***@example.com/r.git")
         let credentials = GitCredentials(username: "me", password: "hunter2", sshPassphrase: "pass-phrase")
