@@ -6,7 +6,7 @@ import Logging
 /// The options every `gitopsd source` command shares: which repository, reference and path, and credentials.
 struct SourceOptions: ParsableArguments {
     @Option(help: "Repository: a local path, or a file://, http(s)://, ssh:// or user@host:path URL.")
-    var repo: String
+    var repo: String?
 
     @Option(help: "Branch to follow (default: main, else the remote's default branch).")
     var branch: String?
@@ -83,17 +83,26 @@ struct SourceOptions: ParsableArguments {
 
     /// Builds the source the options describe; an abbreviated `--revision` is expanded to the commit it names
     /// (fetching a remote first), so that the source is pinned to a full id.
-    func makeSource() async throws -> GitSource {
-        var logger = Logger(label: "gitopsd.source")
-        logger.logLevel = .warning
-        var configuration = GitSource.Configuration(
-            repository: repo, reference: reference, path: path, credentials: try credentials(),
-            dataDirectory: dataDir, maximumManifestSize: maxManifestSize)
+    func makeSource(logger: Logger? = nil) async throws -> GitSource {
+        let logger = logger ?? {
+            var logger = Logger(label: "gitopsd.source")
+            logger.logLevel = .warning
+            return logger
+        }()
+        var configuration = try gitConfiguration()
         if let revision, CommitID(revision) == nil {
             let commit = try await GitSource(configuration, logger: logger).commit(matching: revision)
             configuration.reference = .commit(commit.id)
         }
         return try GitSource(configuration, logger: logger)
+    }
+
+    /// The source configuration the flags describe.
+    func gitConfiguration() throws -> GitSource.Configuration {
+        guard let repo else { throw ValidationError("--repo is required") }
+        return GitSource.Configuration(
+            repository: repo, reference: reference, path: path, credentials: try credentials(),
+            dataDirectory: dataDir, maximumManifestSize: maxManifestSize)
     }
 
     /// The first line of a secret file, without its newline.

@@ -88,3 +88,16 @@ extension Value {
         return string.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 }
+
+extension Value {
+    /// Parses YAML (or JSON) text into one value per non-empty document, with the loader's default limits
+    /// on depth and alias expansion. For configuration files; manifests go through `ManifestLoader`.
+    /// - Throws: `APIError` naming `file`, line and column; duplicate keys are errors here too.
+    public static func documents(yaml bytes: [UInt8], file: String) throws(APIError) -> [Value] {
+        let defaults = ManifestLoader.Configuration()
+        let limits = YAMLReader.Limits(maximumDepth: defaults.maximumDepth, maximumAliasNodes: defaults.maximumAliasNodes)
+        let (documents, problems) = try YAMLReader.read(bytes, file: file, limits: limits)
+        if let problem = problems.first { throw problem }
+        return documents.map(\.value)
+    }
+}
