@@ -134,7 +134,8 @@ enum Workloads {
         ]
         if minReadySeconds > 0 { spec["minReadySeconds"] = .int(minReadySeconds) }
         return [
-            "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": ["name": .string(name), "namespace": "default"],
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": ["name": .string(name), "namespace": "default", "labels": ["app": .string(app)]],
             "spec": spec,
         ]
     }
@@ -204,4 +205,59 @@ extension SQLiteObjectStore {
 extension Pod {
     var ownerUID: String? { metadata.ownerReferences.first { $0.controller == true }?.uid }
     var testIsReady: Bool { status.conditions.contains { $0.type == "Ready" && $0.status == "True" } }
+}
+
+/// Follows every pod change in revision order and checks an invariant against each state of the world.
+actor PodMonitor {
+    private var pods: [String: Pod] = [:]
+    private(set) var violations: [String] = []
+    private(set) var states = 0
+    private let check: @Sendable ([Pod]) -> String?
+
+    init(check: @escaping @Sendable ([Pod]) -> String?) {
+        self.check = check
+    }
+
+    /// Starts watching; cancel the returned task to stop.
+    static func start(_ store: SQLiteObjectStore, check: @escaping @Sendable ([Pod]) -> String?) async throws -> (
+        PodMonitor, Task<Void, Never>
+    ) {
+        let monitor = PodMonitor(check: check)
+        let list = try await store.list(kind: "Pod")
+        await monitor.load(list.items)
+        let stream = try await store.watch(ObjectFilter(kind: "Pod"), from: list.revision)
+        let task = Task {
+            do {
+                for try await event in stream { await monitor.apply(event) }
+            } catch {
+                await monitor.fail("watch failed: \(error)")
+            }
+        }
+        return (monitor, task)
+    }
+
+    private func load(_ items: [Value]) {
+        for item in items { if let pod = try? Pod(item) { pods[pod.metadata.name] = pod } }
+        evaluate("initial")
+    }
+
+    private func apply(_ event: WatchEvent) {
+        switch event.type {
+        case .added, .modified: pods[event.key.name] = try? Pod(event.object)
+        case .deleted: pods[event.key.name] = nil
+        }
+        evaluate("revision \(event.revision)")
+    }
+
+    private func fail(_ message: String) { violations.append(message) }
+
+    private func evaluate(_ label: String) {
+        states += 1
+        if let problem = check(Array(pods.values)) { violations.append("\(label): \(problem)") }
+    }
+}
+
+extension Pod {
+    var templateHash: String { metadata.labels["pod-template-hash"] ?? "" }
+    var version: String? { spec.containers.first?.env.first?.value }
 }
