@@ -10,6 +10,8 @@ struct Gitopsd: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             ValidateCommand.self,
+            RolloutCommand.self,
+            ScaleCommand.self,
         ]
     )
 }
