@@ -31,7 +31,8 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         let work: @Sendable () async throws -> Void = {
             var printer = LinePrinter()
             let list = try await store.list(kind: "Deployment", namespace: key.namespace)
-            guard let value = list.items.first(where: { $0[path: ["metadata", "name"]]?.stringValue == key.name }) else {
+            guard let value = list.items.first(where: { $0[path: ["metadata", "name"]]?.stringValue == key.name })
+            else {
                 throw CLIError("deployments.apps \"\(key.name)\" not found")
             }
             if try Self.report(value, revision: revision, &printer) || !watch { return }

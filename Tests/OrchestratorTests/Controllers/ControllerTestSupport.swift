@@ -47,7 +47,8 @@ struct FakeKubelet: Sendable {
                 containers.map { container in
                     [
                         "name": container["name"] ?? "c", "ready": .bool(isReady), "restartCount": 0,
-                        "image": container["image"] ?? "", "imageID": "", "state": ["running": ["startedAt": .string(now)]],
+                        "image": container["image"] ?? "", "imageID": "",
+                        "state": ["running": ["startedAt": .string(now)]],
                     ]
                 })
         }
@@ -66,10 +67,10 @@ struct FakeKubelet: Sendable {
 
 /// A store with both workload controllers and a fake kubelet running for the duration of `body`.
 func withControllers(
-    kubelet: FakeKubelet = FakeKubelet(), replicaSets: Bool = true, deployments: Bool = true,
-    _ body: (SQLiteObjectStore) async throws -> Void
+    store: SQLiteObjectStore? = nil, kubelet: FakeKubelet = FakeKubelet(), replicaSets: Bool = true,
+    deployments: Bool = true, _ body: (SQLiteObjectStore) async throws -> Void
 ) async throws {
-    let store = try makeStore()
+    let store = try store ?? makeStore()
     var tasks: [Task<Void, Never>] = []
     if replicaSets {
         let controller = ReplicaSetController(store: store)

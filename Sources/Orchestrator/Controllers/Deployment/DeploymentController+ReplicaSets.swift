@@ -195,7 +195,8 @@ extension DeploymentController {
             created = Informer<ReplicaSet>.Entry(object: try ReplicaSet(result.object), value: result.object)
         } catch let error as StoreError where error.code == .alreadyExists {
             // Ours already (a stale cache), or a hash collision with someone else's ReplicaSet.
-            let existing = try await store.get(ObjectKey(kind: "ReplicaSet", namespace: d.metadata.namespace, name: name))
+            let existing = try await store.get(
+                ObjectKey(kind: "ReplicaSet", namespace: d.metadata.namespace, name: name))
             if let found = try? ReplicaSet(existing), found.metadata.controllerReference?.uid == d.metadata.uid,
                 DeploymentSync.canonicalTemplate(found.spec.template) == s.template
             {
@@ -215,7 +216,8 @@ extension DeploymentController {
                 var status = s.deployment.status
                 Conditions.set(
                     &status.conditions,
-                    Conditions.make("Progressing", "False", reason: "ReplicaSetCreateError", message: message, now: s.now))
+                    Conditions.make(
+                        "Progressing", "False", reason: "ReplicaSetCreateError", message: message, now: s.now))
                 try? await writeStatus(s, status)
             }
             await store.record(d.key, .warning, "FailedCreate", message, source: Self.source)

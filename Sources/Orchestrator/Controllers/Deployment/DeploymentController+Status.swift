@@ -73,7 +73,8 @@ extension DeploymentController {
         let alreadyComplete =
             status.replicas == status.updatedReplicas && current?.reason == "NewReplicaSetAvailable"
         if s.hasProgressDeadline && !alreadyComplete {
-            let subject = newRS.map { "ReplicaSet \"\($0.object.metadata.name)\"" } ?? "Deployment \"\(d.metadata.name)\""
+            let subject =
+                newRS.map { "ReplicaSet \"\($0.object.metadata.name)\"" } ?? "Deployment \"\(d.metadata.name)\""
             if Self.isComplete(d, status, replicas: s.replicas) {
                 Conditions.set(
                     &status.conditions,
@@ -156,12 +157,14 @@ extension DeploymentController {
         if paused && !pausedConditionExists {
             Conditions.set(
                 &status.conditions,
-                Conditions.make("Progressing", "Unknown", reason: "DeploymentPaused", message: "Deployment is paused", now: s.now))
+                Conditions.make(
+                    "Progressing", "Unknown", reason: "DeploymentPaused", message: "Deployment is paused", now: s.now))
         } else if !paused && pausedConditionExists {
             Conditions.set(
                 &status.conditions,
                 Conditions.make(
-                    "Progressing", "Unknown", reason: "DeploymentResumed", message: "Deployment is resumed", now: s.now))
+                    "Progressing", "Unknown", reason: "DeploymentResumed", message: "Deployment is resumed", now: s.now)
+            )
         } else {
             return
         }

@@ -144,7 +144,8 @@ public enum Rollout {
             target = found
         } else {
             guard all.count >= 2 else {
-                throw RolloutError(.noHistory, "no rollout history found for deployment \"\(deployment.metadata.name)\"")
+                throw RolloutError(
+                    .noHistory, "no rollout history found for deployment \"\(deployment.metadata.name)\"")
             }
             target = all[all.count - 2]
         }
@@ -208,7 +209,10 @@ public enum Rollout {
     public static func scale(_ store: any ObjectStore, deployment key: ObjectKey, replicas: Int)
         async throws(RolloutError)
     {
-        guard replicas >= 0 else { throw RolloutError(.invalidState, "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0") }
+        guard replicas >= 0 else {
+            throw RolloutError(
+                .invalidState, "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+        }
         try await modify(store, key) { (_, value: inout Value) throws(RolloutError) in
             value[path: ["spec", "replicas"]] = .int(Int64(replicas))
         }

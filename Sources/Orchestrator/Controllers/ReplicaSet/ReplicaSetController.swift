@@ -160,6 +160,13 @@ public final class ReplicaSetController: Sendable {
                 source: Self.source)
             return .done
         }
+        guard selector.matches(rs.spec.template.metadata.labels) else {
+            // The API server would have refused this ReplicaSet; creating pods it cannot own would never end.
+            await store.record(
+                key, .warning, "InvalidSelector", "selector does not match template labels; no pods are created.",
+                source: Self.source)
+            return .done
+        }
 
         let owned = try await claimPods(rs, selector: selector, &written)
         let active = owned.filter(\.isActive)
@@ -173,7 +180,9 @@ public final class ReplicaSetController: Sendable {
         if let failure {
             let condition = Conditions.make(
                 "ReplicaFailure", "True", reason: failure.reason, message: "\(failure.error)", now: now)
-            if Conditions.get(status.conditions, "ReplicaFailure") == nil { Conditions.set(&status.conditions, condition) }
+            if Conditions.get(status.conditions, "ReplicaFailure") == nil {
+                Conditions.set(&status.conditions, condition)
+            }
         } else {
             Conditions.remove(&status.conditions, "ReplicaFailure")
         }
@@ -294,7 +303,8 @@ public final class ReplicaSetController: Sendable {
             return await createPods(entry, count: min(-difference, configuration.burstReplicas), &written)
         }
         if difference > 0 {
-            let victims = PodDeletionOrder.victims(active, count: min(difference, configuration.burstReplicas), now: now)
+            let victims = PodDeletionOrder.victims(
+                active, count: min(difference, configuration.burstReplicas), now: now)
             return await deletePods(rs, victims, &written)
         }
         return nil
@@ -372,7 +382,10 @@ public final class ReplicaSetController: Sendable {
             for pod in victims {
                 group.addTask {
                     do {
-                        return (pod.metadata.name, .success(try await store.delete(pod.key, options: DeleteOptions(uid: pod.metadata.uid))))
+                        return (
+                            pod.metadata.name,
+                            .success(try await store.delete(pod.key, options: DeleteOptions(uid: pod.metadata.uid)))
+                        )
                     } catch let error as StoreError where error.code == .notFound {
                         return (pod.metadata.name, .success(nil))
                     } catch {

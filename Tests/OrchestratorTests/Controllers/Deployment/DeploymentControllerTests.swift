@@ -34,7 +34,9 @@ import Testing
     }
 
     static func rs(_ store: SQLiteObjectStore, revision: Int) async throws -> ReplicaSet? {
-        try await store.replicaSets().first { $0.metadata.annotations["deployment.kubernetes.io/revision"] == "\(revision)" }
+        try await store.replicaSets().first {
+            $0.metadata.annotations["deployment.kubernetes.io/revision"] == "\(revision)"
+        }
     }
 
     @Test func createsAHashNamedReplicaSetAndCompletes() async throws {
@@ -69,7 +71,10 @@ import Testing
             #expect(progressing.status == "True" && progressing.reason == "NewReplicaSetAvailable")
             #expect(progressing.message == "ReplicaSet \"web-\(hash)\" has successfully progressed.")
             let events = try await store.events(for: Self.key)
-            #expect(events.contains { $0.reason == "ScalingReplicaSet" && $0.message == "Scaled up replica set web-\(hash) from 0 to 3" })
+            #expect(
+                events.contains {
+                    $0.reason == "ScalingReplicaSet" && $0.message == "Scaled up replica set web-\(hash) from 0 to 3"
+                })
         }
     }
 
@@ -130,7 +135,9 @@ import Testing
             try await Self.setVersion(store, "2")
             try await expectEventually("deadline exceeded") {
                 let d = try await store.deployment("web")
-                return d.status.conditions.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" }
+                return d.status.conditions.contains {
+                    $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded"
+                }
             }
             let d = try await store.deployment("web")
             let progressing = try #require(d.status.conditions.first { $0.type == "Progressing" })
@@ -227,7 +234,9 @@ import Testing
                 }
             }
             try await expectEventually("revision 1 cleaned up") {
-                let revisions = try await store.replicaSets().map { $0.metadata.annotations["deployment.kubernetes.io/revision"] ?? "" }
+                let revisions = try await store.replicaSets().map {
+                    $0.metadata.annotations["deployment.kubernetes.io/revision"] ?? ""
+                }
                 return revisions.sorted() == ["2", "3"]
             }
         }

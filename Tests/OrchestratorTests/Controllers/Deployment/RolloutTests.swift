@@ -20,7 +20,9 @@ import Testing
         d.status.updatedReplicas = updated
         d.status.replicas = total
         d.status.availableReplicas = available
-        if let progressing { d.status.conditions = [Condition(type: "Progressing", status: "False", reason: progressing)] }
+        if let progressing {
+            d.status.conditions = [Condition(type: "Progressing", status: "False", reason: progressing)]
+        }
         return d
     }
 
@@ -30,7 +32,10 @@ import Testing
             (Self.deployment(generation: 3), "Waiting for deployment spec update to be observed...", false),
             (Self.deployment(updated: 1, total: 4), prefix + "1 out of 3 new replicas have been updated...", false),
             (Self.deployment(updated: 3, total: 4), prefix + "1 old replicas are pending termination...", false),
-            (Self.deployment(updated: 3, total: 3, available: 2), prefix + "2 of 3 updated replicas are available...", false),
+            (
+                Self.deployment(updated: 3, total: 3, available: 2),
+                prefix + "2 of 3 updated replicas are available...", false
+            ),
             (Self.deployment(updated: 3, total: 3, available: 3), "deployment \"web\" successfully rolled out", true),
         ]
         for (deployment, message, complete) in cases {
@@ -41,7 +46,9 @@ import Testing
         #expect(throws: RolloutError(.progressDeadlineExceeded, "deployment \"web\" exceeded its progress deadline")) {
             try Rollout.status(of: Self.deployment(progressing: "ProgressDeadlineExceeded"))
         }
-        #expect(throws: RolloutError(.revisionMismatch, "desired revision (5) is different from the running revision (2)")) {
+        #expect(
+            throws: RolloutError(.revisionMismatch, "desired revision (5) is different from the running revision (2)")
+        ) {
             try Rollout.status(of: Self.deployment(), revision: 5)
         }
     }
@@ -107,9 +114,12 @@ import Testing
                 return try await DeploymentControllerTests.rolledOut(store, replicas: 3, version: "1")
                     && before.isDisjoint(with: pods.map(\.metadata.name))
             }
-            #expect(try await store.deployment("web").spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"] != nil)
+            #expect(
+                try await store.deployment("web").spec.template.metadata.annotations[
+                    "kubectl.kubernetes.io/restartedAt"] != nil)
             await #expect(throws: RolloutError(.notFound, "deployments.apps \"nope\" not found")) {
-                try await Rollout.pause(store, deployment: ObjectKey(kind: "Deployment", namespace: "default", name: "nope"))
+                try await Rollout.pause(
+                    store, deployment: ObjectKey(kind: "Deployment", namespace: "default", name: "nope"))
             }
         }
     }

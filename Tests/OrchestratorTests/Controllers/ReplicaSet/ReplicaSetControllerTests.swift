@@ -62,8 +62,9 @@ import Testing
                 return rs.status.replicas == 2 && rs.status.observedGeneration == 2
             }
             let events = try await store.events(for: ObjectKey(kind: "ReplicaSet", namespace: "default", name: "web"))
-            #expect(events.filter { $0.reason == "SuccessfulDelete" }.map(\.message).sorted()
-                == ["Deleted pod: \(names[2])", "Deleted pod: \(names[3])"])
+            #expect(
+                events.filter { $0.reason == "SuccessfulDelete" }.map(\.message).sorted()
+                    == ["Deleted pod: \(names[2])", "Deleted pod: \(names[3])"])
         }
     }
 
