@@ -80,29 +80,95 @@ import Testing
 
     /// RollingUpdate: at every state of the pods during the rollout, at most replicas + maxSurge exist and at
     /// least replicas − maxUnavailable are ready.
-    @Test func rollingUpdateStaysWithinSurgeAndUnavailability() async throws {
+    @Test(
+        arguments: [
+            (4, nil, nil, 1, 1),  // the defaults, 25%/25%
+            (5, 0, 2, 0, 2),
+            (3, 2, 0, 2, 0),
+            (6, "50%", "10%", 3, 0),  // 10% of 6 rounds down to 0
+        ] as [(Int64, IntOrString?, IntOrString?, Int, Int)])
+    func rollingUpdateStaysWithinSurgeAndUnavailability(
+        replicas: Int64, maxSurge: IntOrString?, maxUnavailable: IntOrString?, surge: Int, unavailable: Int
+    ) async throws {
+        var strategy: Value? = nil
+        if maxSurge != nil || maxUnavailable != nil {
+            var rolling: Value = [:]
+            if let maxSurge { rolling["maxSurge"] = Self.value(maxSurge) }
+            if let maxUnavailable { rolling["maxUnavailable"] = Self.value(maxUnavailable) }
+            strategy = ["type": "RollingUpdate", "rollingUpdate": rolling]
+        }
+        let replicas = Int(replicas)
         try await withControllers(kubelet: FakeKubelet(delay: .milliseconds(40))) { store in
-            _ = try await store.create(Workloads.deployment("web", replicas: 4))  // 25%/25%: surge 1, unavailable 1
-            try await expectEventually("v1 rolled out") { try await Self.rolledOut(store, replicas: 4) }
+            _ = try await store.create(Workloads.deployment("web", replicas: Int64(replicas), strategy: strategy))
+            try await expectEventually("v1 rolled out") { try await Self.rolledOut(store, replicas: replicas) }
             let (monitor, task) = try await PodMonitor.start(store) { pods in
                 let active = pods.filter { $0.status.phase != "Failed" && $0.status.phase != "Succeeded" }
-                if active.count > 5 { return "\(active.count) pods exist, more than 4 + 1" }
+                if active.count > replicas + surge {
+                    return "\(active.count) pods exist, more than \(replicas) + \(surge)"
+                }
                 let ready = active.filter(\.testIsReady).count
-                if ready < 3 { return "only \(ready) pods ready, fewer than 4 - 1" }
+                if ready < replicas - unavailable {
+                    return "only \(ready) pods ready, fewer than \(replicas) - \(unavailable)"
+                }
                 return nil
             }
             defer { task.cancel() }
             try await Self.setVersion(store, "2")
             try await expectEventually("v2 rolled out") {
-                try await Self.rolledOut(store, replicas: 4, version: "2")
+                try await Self.rolledOut(store, replicas: replicas, version: "2")
             }
             task.cancel()
             #expect(await monitor.violations == [])
-            #expect(await monitor.states > 8)
+            #expect(await monitor.states > replicas * 2)
             let old = try #require(try await Self.rs(store, revision: 1))
             let new = try #require(try await Self.rs(store, revision: 2))
-            #expect(old.spec.replicas == 0 && new.spec.replicas == 4)
+            #expect(old.spec.replicas == 0 && new.spec.replicas == replicas)
             #expect(try await store.deployment("web").metadata.annotations["deployment.kubernetes.io/revision"] == "2")
+        }
+    }
+
+    static func value(_ intOrString: IntOrString) -> Value {
+        switch intOrString {
+        case .int(let int): .int(Int64(int))
+        case .string(let string): .string(string)
+        }
+    }
+
+    /// A ReplicaSet that is not ours holds the name `web-<hash>`: collisionCount goes up and the hash changes.
+    @Test func hashCollisionBumpsCollisionCount() async throws {
+        try await withControllers { store in
+            var deployment = Workloads.deployment("web", replicas: 1)
+            let typed = try Deployment(deployment)
+            let template = DeploymentSync.canonicalTemplate(DeploymentSync.defaulted(typed).spec.template)
+            let hash = PodTemplateHash.compute(template: template)
+            var squatter = Workloads.replicaSet("web-\(hash)", replicas: 0, app: "squatter")
+            squatter[path: ["metadata", "labels"]] = ["app": "squatter"]
+            _ = try await store.create(squatter)
+            deployment[path: ["spec", "minReadySeconds"]] = 1
+            _ = try await store.create(deployment)
+            try await expectEventually("rolled out under another name") { try await Self.rolledOut(store, replicas: 1) }
+            let d = try await store.deployment("web")
+            #expect(d.status.collisionCount == 1)
+            let ours = try #require(try await store.replicaSets(["app": "web"]).first)
+            let newHash = PodTemplateHash.compute(template: template, collisionCount: 1)
+            #expect(ours.metadata.name == "web-\(newHash)" && newHash != hash)
+            #expect(ours.spec.minReadySeconds == 1)
+            #expect(try await store.replicaSet("web-\(hash)").metadata.ownerReferences.isEmpty)
+        }
+    }
+
+    /// A template change in the middle of a rollout makes the previous new ReplicaSet old ("rollover").
+    @Test func rolloverScalesTheIntermediateReplicaSetAway() async throws {
+        let kubelet = FakeKubelet(ready: { Self.version($0) != "2" })
+        try await withControllers(kubelet: kubelet) { store in
+            _ = try await store.create(Workloads.deployment("web", replicas: 3))
+            try await expectEventually("v1") { try await Self.rolledOut(store, replicas: 3) }
+            try await Self.setVersion(store, "2")  // never ready: stalls with one surge pod
+            try await expectEventually("v2 started") { try await Self.rs(store, revision: 2)?.status.replicas == 1 }
+            try await Self.setVersion(store, "3")
+            try await expectEventually("v3 rolled out") { try await Self.rolledOut(store, replicas: 3, version: "3") }
+            #expect(try await Self.rs(store, revision: 2)?.spec.replicas == 0)
+            #expect(try await Self.rs(store, revision: 1)?.spec.replicas == 0)
         }
     }
 
