@@ -120,3 +120,44 @@ import Testing
         }
     }
 }
+
+/// Pod creates that fail: slow start stops at the first failing batch, `ReplicaFailure` appears on the
+/// ReplicaSet and on its Deployment, and both clear once creates work again.
+@Suite struct ReplicaFailureTests {
+    @Test func failedCreatesAreReportedAndRecovered() async throws {
+        let store = try makeStore()
+        let faulty = FailingPodCreates(store, succeeding: 3)
+        let replicaSets = ReplicaSetController(store: faulty)
+        let deployments = DeploymentController(store: faulty)
+        let tasks = [
+            Task { await replicaSets.run() }, Task { await deployments.run() }, Task { await FakeKubelet().run(store) },
+        ]
+        defer { for task in tasks { task.cancel() } }
+
+        _ = try await store.create(Workloads.deployment("web", replicas: 5))
+        try await expectEventually("ReplicaFailure on the Deployment") {
+            let d = try await store.deployment("web")
+            return d.status.conditions.contains { $0.type == "ReplicaFailure" && $0.reason == "FailedCreate" }
+        }
+        let rs = try #require(try await store.replicaSets().first)
+        let failure = try #require(rs.status.conditions.first { $0.type == "ReplicaFailure" })
+        #expect(failure.status == "True" && failure.reason == "FailedCreate")
+        #expect(failure.message?.contains("no space left on device") == true)
+        #expect(try await store.pods().count == 3)  // batches 1 and 2 succeeded; the batch of 4 failed
+        let events = try await store.events(for: rs.key)
+        #expect(events.contains { $0.reason == "FailedCreate" && $0.type == .warning })
+
+        faulty.heal()
+        try await expectEventually("recovered") {
+            try await DeploymentControllerTests.rolledOut(store, replicas: 5)
+        }
+        try await expectEventually("conditions cleared") {
+            let d = try await store.deployment("web")
+            let rs = try await store.replicaSets().first
+            return !d.status.conditions.contains { $0.type == "ReplicaFailure" }
+                && rs?.status.conditions.contains { $0.type == "ReplicaFailure" } == false
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+}
