@@ -190,7 +190,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
 
     // MARK: Running
 
-    /// Lists, then watches, until the task is cancelled; re-lists whenever the watch expires.
+    /// Lists, then watches, until the task is cancelled; re-lists whenever the watch expires. Call it once.
     public func run() async {
         while !Task.isCancelled {
             do {

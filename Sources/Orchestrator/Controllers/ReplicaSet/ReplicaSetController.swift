@@ -68,7 +68,8 @@ public final class ReplicaSetController: Sendable {
         }
     }
 
-    /// Runs the informers and the workers until the task is cancelled.
+    /// Runs the informers and the workers until the task is cancelled; call it once. Keys are reconciled only
+    /// after every informer has loaded its first list.
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.replicaSets.run() }
