@@ -5,13 +5,13 @@ import Testing
 @testable import Orchestrator
 
 /// Collects informer events for assertions.
-actor EventLog {
+actor InformerEventLog {
     private(set) var entries: [String] = []
     func append(_ entry: String) { entries.append(entry) }
 }
 
 /// A gate a handler can wait on.
-actor Gate {
+actor HandlerGate {
     private var open = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     func wait() async {
@@ -38,7 +38,7 @@ actor Gate {
         let store = try makeStore()
         _ = try await store.create(configMap("before"))
         let informer = Informer<ConfigMap>(store: store)
-        let log = EventLog()
+        let log = InformerEventLog()
         informer.addHandler { event in await log.append(Self.describe(event)) }
         let task = Task { await informer.run() }
         defer { task.cancel() }
@@ -65,8 +65,8 @@ actor Gate {
         let store = try makeStore { $0.watchBufferSize = 4 }
         for name in ["a", "b"] { _ = try await store.create(configMap(name)) }
         let informer = Informer<ConfigMap>(store: store)
-        let log = EventLog()
-        let gate = Gate()
+        let log = InformerEventLog()
+        let gate = HandlerGate()
         informer.addHandler { event in
             await log.append(Self.describe(event))
             if case .added(let o) = event, o.metadata.name == "c" { await gate.wait() }
