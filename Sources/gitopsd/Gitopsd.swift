@@ -16,6 +16,8 @@ struct Gitopsd: AsyncParsableCommand {
             DeleteCommand.self,
             SourceCommand.self,
             LogsCommand.self,
+            RolloutCommand.self,
+            ScaleCommand.self,
         ]
     )
 }

@@ -93,8 +93,10 @@ final class ServicePortListener: Sendable {
     }
 
     /// Stops accepting; established connections go on until they end.
-    func stopAccepting() {
-        serverChannel.channel.close(promise: nil)
+    /// Closes the listening socket and returns once it is closed, so the address is free for a new
+    /// listener and no new connection is accepted after this returns.
+    func stopAccepting() async {
+        try? await serverChannel.channel.close()
     }
 
     /// Accepts connections until the listener is closed, then waits for the open connections to end.

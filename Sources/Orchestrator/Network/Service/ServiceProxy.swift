@@ -56,9 +56,8 @@ public actor ServiceProxy {
         }
 
         // Stop first, so an address handed from one Service port to another in the same table can be bound.
-        for (key, entry) in running where desired[key]?.listen != entry.listener.requested {
-            retire(key)
-        }
+        let stale = running.filter { key, entry in desired[key]?.listen != entry.listener.requested }.keys
+        for key in stale { await retire(key) }
 
         // Endpoints no longer listed anywhere are no longer draining: their address may come back for a new pod.
         let listed = Set(desired.values.flatMap(\.endpoints))
@@ -80,7 +79,7 @@ public actor ServiceProxy {
                     spec, draining: draining, group: group, connectTimeout: configuration.connectTimeout)
                 // The actor may have been re-entered while binding; a racing apply for the same key wins.
                 if let raced = running[key] {
-                    listener.stopAccepting()
+                    await listener.stopAccepting()
                     statuses[key] = .listening(raced.listener.bound)
                     continue
                 }
@@ -131,7 +130,7 @@ public actor ServiceProxy {
     /// Stops every listener and ends every proxied connection; later applies report ``NetworkError/Code/shutDown``.
     public func shutdown() async {
         isShutDown = true
-        for key in Array(running.keys) { retire(key) }
+        for key in Array(running.keys) { await retire(key) }
         let tasks = retiredTasks
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -139,9 +138,9 @@ public actor ServiceProxy {
         retiredTasks.removeAll()
     }
 
-    private func retire(_ key: ServicePortKey) {
+    private func retire(_ key: ServicePortKey) async {
         guard let entry = running.removeValue(forKey: key) else { return }
-        entry.listener.stopAccepting()
+        await entry.listener.stopAccepting()
         retired.append(entry.listener)
         retiredTasks.append(entry.task)
         // Forget listeners whose connections have all ended.
