@@ -18,6 +18,7 @@ struct Gitopsd: AsyncParsableCommand {
             LogsCommand.self,
             RolloutCommand.self,
             ScaleCommand.self,
+            ServeCommand.self,
         ]
     )
 }

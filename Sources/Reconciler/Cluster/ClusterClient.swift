@@ -1,4 +1,5 @@
 public import API
+import Orchestrator
 
 /// The reconciler's one view of the live side: the seam between GitOps and whatever runs the objects.
 ///
@@ -26,7 +27,7 @@ public enum ManagedBy {
     public static let managedByLabel = "app.kubernetes.io/managed-by"
     public static let managedByValue = "gitopsd"
     public static let sourceLabel = "gitopsd.io/source"
-    public static let commitAnnotation = "gitopsd.io/commit"
+    public static let commitAnnotation = GitAnnotations.commit
     public static let changeCauseAnnotation = "kubernetes.io/change-cause"
 
     /// The selector of the objects one source manages.

@@ -1,4 +1,5 @@
 public import API
+import Orchestrator
 
 /// Decides whether a live object matches its desired form, and renders both for a diff.
 ///
@@ -8,7 +9,9 @@ public import API
 /// a commit that does not touch an object must not rewrite it.
 public enum ObjectComparison {
     /// Annotations that change with every commit and so never make an object out of sync by themselves.
-    static let perCommitAnnotations = [ManagedBy.commitAnnotation, ManagedBy.changeCauseAnnotation]
+    static let perCommitAnnotations = [
+        GitAnnotations.commit, GitAnnotations.author, GitAnnotations.commitTime, ManagedBy.changeCauseAnnotation,
+    ]
 
     /// Whether `live` already is what `desired` asks for.
     public static func isInSync(live: Value, desired: Value) -> Bool {

@@ -1,5 +1,6 @@
 public import API
 import Foundation
+import Orchestrator
 
 /// Turns one source revision into live state: load and validate every manifest, build the desired set,
 /// compare it with what the source manages, and apply the difference in dependency order.
@@ -51,10 +52,14 @@ public struct Reconciler: Sendable {
                 // Keep the live change-cause unless the object really changes: a revision names the commit
                 // that caused it, not the latest commit.
                 if key.kind == "Deployment" {
-                    let cause = ObjectComparison.isInSync(live: current, desired: object)
-                        ? current[path: ["metadata", "annotations", ManagedBy.changeCauseAnnotation]]
-                        : .string(revision.changeCause)
-                    object[path: ["metadata", "annotations", ManagedBy.changeCauseAnnotation]] = cause
+                    if ObjectComparison.isInSync(live: current, desired: object) {
+                        for annotation in Self.revisionAnnotations {
+                            object[path: ["metadata", "annotations", annotation]] =
+                                current[path: ["metadata", "annotations", annotation]]
+                        }
+                    } else {
+                        Self.annotateRevision(&object, revision)
+                    }
                 }
             } else {
                 do {
@@ -70,10 +75,7 @@ public struct Reconciler: Sendable {
                 } catch {
                     throw ReconcileError(.apply, "cannot read \(key): \(error)", next: .retry)
                 }
-                if key.kind == "Deployment" {
-                    object[path: ["metadata", "annotations", ManagedBy.changeCauseAnnotation]] =
-                        .string(revision.changeCause)
-                }
+                if key.kind == "Deployment" { Self.annotateRevision(&object, revision) }
             }
             desired[key] = object
         }
@@ -128,6 +130,21 @@ public struct Reconciler: Sendable {
             return (record(.failed, plan, errors: [error.message]), plan)
         }
         return (record(.applied, plan), plan)
+    }
+
+    /// The annotations that name the commit behind a Deployment revision; the controller copies them to the
+    /// revision's ReplicaSet, which is how `rollout history` shows commit, subject, author and age.
+    static let revisionAnnotations = [
+        ManagedBy.changeCauseAnnotation, GitAnnotations.commit, GitAnnotations.author, GitAnnotations.commitTime,
+    ]
+
+    static func annotateRevision(_ object: inout Value, _ revision: SourceRevision) {
+        object[path: ["metadata", "annotations", ManagedBy.changeCauseAnnotation]] = .string(revision.changeCause)
+        object[path: ["metadata", "annotations", GitAnnotations.commit]] = .string(revision.commit)
+        object[path: ["metadata", "annotations", GitAnnotations.author]] = .string(revision.author)
+        if let time = revision.time {
+            object[path: ["metadata", "annotations", GitAnnotations.commitTime]] = .string(ISO8601DateFormatter().string(from: time))
+        }
     }
 
     /// The object as gitopsd writes it: ownership labels and the commit annotation added.

@@ -118,7 +118,7 @@ public actor SourceController {
             let files = try await source.files(at: commit.id)
             revision = SourceRevision(
                 source: configuration.name, commit: commit.id.description, subject: commit.subject,
-                author: "\(commit.author.name) <\(commit.author.email)>",
+                author: "\(commit.author.name) <\(commit.author.email)>", time: commit.time,
                 files: files.map { ManifestFile(path: $0.path, bytes: $0.contents) })
         } catch {
             fail(commit: commit.id.description, message: "cannot read commit \(commit.shortID): \(error)", record: nil)

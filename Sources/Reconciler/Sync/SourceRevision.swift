@@ -1,4 +1,5 @@
 public import API
+public import Foundation
 
 /// The manifests of one source at one commit: the reconciler's input.
 public struct SourceRevision: Sendable, Hashable {
@@ -10,14 +11,19 @@ public struct SourceRevision: Sendable, Hashable {
     public var subject: String
     /// The commit's author, `Name <email>`.
     public var author: String
+    /// When the commit was made (committer time), if known.
+    public var time: Date?
     /// The manifest files under the source's path at this commit.
     public var files: [ManifestFile]
 
-    public init(source: String, commit: String, subject: String, author: String, files: [ManifestFile]) {
+    public init(
+        source: String, commit: String, subject: String, author: String, time: Date? = nil, files: [ManifestFile]
+    ) {
         self.source = source
         self.commit = commit
         self.subject = subject
         self.author = author
+        self.time = time
         self.files = files
     }
 

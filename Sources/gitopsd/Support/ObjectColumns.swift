@@ -1,4 +1,5 @@
 import API
+import Orchestrator
 import Foundation
 
 /// The columns `gitopsd get` prints for each kind, following kubectl's.

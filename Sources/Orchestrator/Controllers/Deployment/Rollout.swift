@@ -100,6 +100,8 @@ public enum Rollout {
         public var template: Value
         /// The ReplicaSet's name.
         public var replicaSet: String
+        /// The ReplicaSet's annotations (gitopsd's commit, author and commit time among them).
+        public var annotations: [String: String] = [:]
     }
 
     /// The Deployment's revisions, oldest first (ReplicaSets it controls that carry a revision number).
@@ -112,7 +114,27 @@ public enum Rollout {
     }
 
     /// The history as kubectl prints it: `REVISION  CHANGE-CAUSE` rows, padded like Go's tabwriter.
-    public static func historyTable(_ revisions: [Revision]) -> String {
+    /// Revisions that gitopsd applied from git also show their commit, subject, author and age.
+    public static func historyTable(_ revisions: [Revision], now: Date = Date()) -> String {
+        if revisions.contains(where: { $0.annotations[GitAnnotations.commit] != nil }) {
+            var rows = [["REVISION", "COMMIT", "SUBJECT", "AUTHOR", "AGE"]]
+            for revision in revisions {
+                let commit = revision.annotations[GitAnnotations.commit].map { String($0.prefix(7)) } ?? "<none>"
+                var subject = revision.changeCause ?? "<none>"
+                if subject.hasPrefix(commit + " ") { subject.removeFirst(commit.count + 1) }
+                let age = revision.annotations[GitAnnotations.commitTime].flatMap { Timestamp.parse($0) }
+                    .map { Age.format(since: $0, now: now) } ?? "<unknown>"
+                rows.append([
+                    String(revision.number), commit, subject, revision.annotations[GitAnnotations.author] ?? "<none>", age,
+                ])
+            }
+            let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+            return rows.map { row in
+                row.indices.map { column in
+                    column == row.count - 1 ? row[column] : row[column].padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+                }.joined()
+            }.joined(separator: "\n")
+        }
         let rows = [("REVISION", "CHANGE-CAUSE")] + revisions.map { (String($0.number), $0.changeCause ?? "<none>") }
         let width = (rows.map(\.0.count).max() ?? 0) + 2
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
@@ -278,7 +300,8 @@ public enum Rollout {
             else { continue }
             let revision = Revision(
                 number: number, changeCause: rs.metadata.annotations[WorkloadKeys.changeCause],
-                template: value[path: ["spec", "template"]] ?? [:], replicaSet: rs.metadata.name)
+                template: value[path: ["spec", "template"]] ?? [:], replicaSet: rs.metadata.name,
+                annotations: rs.metadata.annotations)
             result.append((revision, rs.metadata.annotations))
         }
         return result.sorted { $0.revision.number < $1.revision.number }

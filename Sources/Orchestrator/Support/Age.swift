@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// Ages and timestamps as kubectl shows them.
-enum Age {
+public enum Age {
     /// `5s`, `3m`, `2h`, `4d`, `2y` (and `3m10s`/`2h5m` for the short ranges kubectl refines).
-    static func format(since start: Date, now: Date = Date()) -> String {
+    public static func format(since start: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(start)))
         switch seconds {
         case ..<120: return "\(seconds)s"
@@ -17,16 +17,8 @@ enum Age {
     }
 
     /// The age of an RFC 3339 timestamp, or `<unknown>`.
-    static func format(timestamp: String?, now: Date = Date()) -> String {
-        guard let timestamp, let date = parse(timestamp) else { return "<unknown>" }
+    public static func format(timestamp: String?, now: Date = Date()) -> String {
+        guard let date = Timestamp.parse(timestamp) else { return "<unknown>" }
         return format(since: date, now: now)
-    }
-
-    /// Parses an RFC 3339 timestamp with or without fractional seconds.
-    static func parse(_ timestamp: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: timestamp) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: timestamp)
     }
 }

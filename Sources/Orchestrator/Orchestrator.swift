@@ -1,2 +1,0 @@
-/// The embedded control plane and node: store, controllers, node agent, network.
-public enum OrchestratorModule {}
