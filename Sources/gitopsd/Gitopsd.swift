@@ -19,6 +19,9 @@ struct Gitopsd: AsyncParsableCommand {
             RolloutCommand.self,
             ScaleCommand.self,
             ServeCommand.self,
+            ReconcileCommand.self,
+            DiffCommand.self,
+            HistoryCommand.self,
         ]
     )
 }

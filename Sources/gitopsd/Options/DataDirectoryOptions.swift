@@ -9,6 +9,11 @@ struct DataDirectoryOptions: ParsableArguments {
 
     /// Opens (creating if needed) the object store in the data directory.
     func openStore() throws -> SQLiteObjectStore {
+        try Self.openStore(dataDirectory)
+    }
+
+    /// Opens (creating if needed) the object store in `dataDirectory`.
+    static func openStore(_ dataDirectory: String) throws -> SQLiteObjectStore {
         do {
             return try SQLiteObjectStore(dataDirectory: dataDirectory)
         } catch {
