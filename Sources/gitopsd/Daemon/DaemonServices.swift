@@ -25,6 +25,11 @@ struct SourcesService: Service {
     let controllers: [SourceController]
 
     func run() async throws {
+        guard !controllers.isEmpty else {
+            // The orchestrator alone: nothing to poll, but the service lives as long as the daemon.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for controller in controllers {
