@@ -113,37 +113,7 @@ public final class DeploymentController: Sendable {
     static func deploymentKeys(
         for event: InformerEvent<ReplicaSet>, deployments: Informer<Deployment>
     ) -> [ObjectKey] {
-        func owner(_ rs: ReplicaSet) -> ObjectKey? {
-            guard let reference = rs.metadata.controllerReference, reference.kind == Deployment.resource.kind else {
-                return nil
-            }
-            let key = ObjectKey(kind: reference.kind, namespace: rs.metadata.namespace, name: reference.name)
-            guard let d = deployments.get(key), d.metadata.uid == reference.uid else { return nil }
-            return key
-        }
-        func matching(_ rs: ReplicaSet) -> [ObjectKey] {
-            deployments.list(namespace: rs.metadata.namespace).filter { d in
-                guard let selector = d.spec.selector, !selector.isEmpty else { return false }
-                return selector.matches(rs.metadata.labels)
-            }.map(\.key)
-        }
-        switch event {
-        case .added(let rs):
-            if rs.metadata.controllerReference != nil { return owner(rs).map { [$0] } ?? [] }
-            return matching(rs)
-        case .deleted(let rs):
-            return owner(rs).map { [$0] } ?? []
-        case .updated(let old, let new):
-            var keys: [ObjectKey] = []
-            let referenceChanged = old.metadata.controllerReference != new.metadata.controllerReference
-            if referenceChanged, let previous = owner(old) { keys.append(previous) }
-            if new.metadata.controllerReference != nil {
-                if let current = owner(new), !keys.contains(current) { keys.append(current) }
-            } else if referenceChanged || old.metadata.labels != new.metadata.labels {
-                keys += matching(new).filter { !keys.contains($0) }
-            }
-            return keys
-        }
+        OwnerKeys.keys(for: event, owners: deployments) { $0.spec.selector }
     }
 
     // MARK: Reconcile

@@ -94,37 +94,7 @@ public final class ReplicaSetController: Sendable {
     /// The ReplicaSets a pod event concerns: its controller's, before and after; for an orphan, every
     /// ReplicaSet in its namespace whose selector matches (one of them will adopt it).
     static func replicaSetKeys(for event: InformerEvent<Pod>, replicaSets: Informer<ReplicaSet>) -> [ObjectKey] {
-        func owner(_ pod: Pod) -> ObjectKey? {
-            guard let reference = pod.metadata.controllerReference, reference.kind == ReplicaSet.resource.kind else {
-                return nil
-            }
-            let key = ObjectKey(kind: reference.kind, namespace: pod.metadata.namespace, name: reference.name)
-            guard let rs = replicaSets.get(key), rs.metadata.uid == reference.uid else { return nil }
-            return key
-        }
-        func matching(_ pod: Pod) -> [ObjectKey] {
-            replicaSets.list(namespace: pod.metadata.namespace).filter { rs in
-                guard let selector = rs.spec.selector, !selector.isEmpty else { return false }
-                return selector.matches(pod.metadata.labels)
-            }.map(\.key)
-        }
-        switch event {
-        case .added(let pod):
-            if pod.metadata.controllerReference != nil { return owner(pod).map { [$0] } ?? [] }
-            return matching(pod)
-        case .deleted(let pod):
-            return owner(pod).map { [$0] } ?? []
-        case .updated(let old, let new):
-            var keys: [ObjectKey] = []
-            let referenceChanged = old.metadata.controllerReference != new.metadata.controllerReference
-            if referenceChanged, let previous = owner(old) { keys.append(previous) }
-            if new.metadata.controllerReference != nil {
-                if let current = owner(new), !keys.contains(current) { keys.append(current) }
-            } else if referenceChanged || old.metadata.labels != new.metadata.labels {
-                keys += matching(new).filter { !keys.contains($0) }
-            }
-            return keys
-        }
+        OwnerKeys.keys(for: event, owners: replicaSets) { $0.spec.selector }
     }
 
     // MARK: Reconcile
