@@ -12,18 +12,18 @@ public enum ProcessRunner {
     /// Runs `executable` with `arguments` and waits for it, capturing both output streams.
     /// - Parameters:
     ///   - directory: Working directory (default: the current one).
-    ///   - environment: Extra environment variables on top of this process's.
+    ///   - environment: The child's whole environment (default: this process's).
     ///   - input: Bytes written to standard input, which is then closed.
     @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil,
-        environment: [String: String] = [:], input: String? = nil
+        environment: [String: String]? = nil, input: [UInt8]? = nil
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if let environment { process.environment = environment }
         let output = Pipe()
         let error = Pipe()
         let standardInput = Pipe()
@@ -31,7 +31,7 @@ public enum ProcessRunner {
         process.standardError = error
         process.standardInput = standardInput
         try process.run()
-        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
+        if let input { standardInput.fileHandleForWriting.write(Data(input)) }
         try? standardInput.fileHandleForWriting.close()
         // Read both pipes concurrently so a chatty child cannot fill one and block.
         let errorData = LockedData()
@@ -47,10 +47,8 @@ public enum ProcessRunner {
 
     /// Runs the built `gitopsd` with `arguments`.
     @discardableResult
-    public static func gitopsd(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws
-        -> ProcessResult
-    {
-        try run(BuiltProducts.executable("gitopsd"), arguments, in: directory, input: input)
+    public static func gitopsd(_ arguments: [String], in directory: String? = nil) throws -> ProcessResult {
+        try run(BuiltProducts.executable("gitopsd"), arguments, in: directory)
     }
 }
 

@@ -159,36 +159,13 @@ public final class TemporaryGitRepository: @unchecked Sendable {
         _ executable: String, _ arguments: [String], in directory: String? = nil,
         environment: [String: String]? = nil, input: [UInt8]? = nil
     ) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let errorFile = try makeTemporaryDirectory(prefix: "gitopsd-stderr") + "/stderr"
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: errorFile).deletingLastPathComponent().path) }
-        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
-        process.standardOutput = output
-        process.standardError = errorHandle
-        let inputPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(Data(input))
-            try inputPipe.fileHandleForWriting.close()
-        }
-        // Read before waiting: a child that fills the pipe would otherwise never exit.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        guard process.terminationStatus == 0 else {
-            let standardError = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+        let result = try ProcessRunner.run(executable, arguments, in: directory, environment: environment, input: input)
+        guard result.status == 0 else {
             throw CommandFailure(
-                command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
-                standardError: standardError)
+                command: ([executable] + arguments).joined(separator: " "), status: result.status,
+                standardError: result.standardError)
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.standardOutput
     }
 }
 
