@@ -118,6 +118,12 @@ final class ServiceController: Sendable {
             }
             eventMemory.forget(key: "\(key)")
             await queue.add(.proxy)
+            // What it held may be what another Service asked for in vain.
+            for waiting in informers.services.list() where waiting.status.conditions.contains(where: {
+                ["ClusterIPAllocated", "NodePortsAllocated"].contains($0.type) && $0.status == "False"
+            }) {
+                await queue.add(.service(waiting.key))
+            }
             return .done
         }
         let service = entry.object
