@@ -10,20 +10,23 @@ import Testing
 /// Pods replaced one by one under load, with the real kubelet running real processes and the networking
 /// controllers' termination hook: no request fails.
 @Suite struct ZeroDowntimeTests {
-    /// An HTTP/1.1 keep-alive server on `$PORT` that answers every GET after 50 ms with its pod's name, so
-    /// requests are in flight whenever a pod is told to stop. SIGTERM ends it at once (Python's default), so a
-    /// request still running at SIGTERM would fail.
+    /// An HTTP/1.1 keep-alive server on `$PORT` that answers every GET with its pod's name, sending the headers
+    /// and the first half of the body, then the rest 60 ms later, so requests are in flight whenever a pod is
+    /// told to stop. SIGTERM ends it at once (Python's default): a response cut there cannot be retried by the
+    /// proxy and reaches the client truncated, so only a drain before SIGTERM keeps every request whole.
     static let server = """
         import http.server, os, time
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
-                time.sleep(0.05)
-                body = os.environ["POD_NAME"].encode()
+                body = (os.environ["POD_NAME"] + " " + "x" * 64).encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(body[:20])
+                self.wfile.flush()
+                time.sleep(0.06)
+                self.wfile.write(body[20:])
             def log_message(self, *args):
                 pass
         http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
@@ -75,7 +78,9 @@ import Testing
                     do {
                         if client == nil || client?.isActive == false { client = try await TestHTTPClient(address) }
                         let response = try await client!.request("/", host: "zero.test")
-                        outcomes.append(response.status == .ok ? "200 \(response.text)" : "\(response.status.code) \(response.text)")
+                        let name = response.text.split(separator: " ").first.map(String.init) ?? ""
+                        let whole = response.text.hasSuffix(String(repeating: "x", count: 64))
+                        outcomes.append(response.status == .ok && whole ? "200 \(name)" : "\(response.status.code) \(response.text)")
                     } catch {
                         outcomes.append("error \(error)")
                         await client?.close()
