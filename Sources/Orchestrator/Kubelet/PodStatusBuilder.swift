@@ -41,7 +41,7 @@ public struct PodStatusBuilder: Sendable {
         status.hostIP = hostIP
         status.podIP = podIP
         status.podIPs = [podIP]
-        if status.startTime == nil { status.startTime = Timestamp.format(startTime) }
+        if status.startTime == nil { status.startTime = KubeletTimestamp.format(startTime) }
         status.containerStatuses = zip(pod.spec.containers, statuses).map { container, node in
             Self.apiStatus(node, image: container.image ?? "")
         }
@@ -66,7 +66,7 @@ public struct PodStatusBuilder: Sendable {
             containersReady,
             ready,
         ]
-        let stamp = Timestamp.format(now)
+        let stamp = KubeletTimestamp.format(now)
         var conditions = pod.status.conditions.filter { condition in !fresh.contains { $0.type == condition.type } }
         for var condition in fresh {
             let previous = pod.status.conditions.first { $0.type == condition.type }
@@ -141,14 +141,14 @@ public struct PodStatusBuilder: Sendable {
             result.waitingMessage = message
         case .running(let startedAt):
             result.isRunning = true
-            result.runningStartedAt = Timestamp.format(startedAt)
+            result.runningStartedAt = KubeletTimestamp.format(startedAt)
         case .terminated(let terminated):
             var api = ContainerStateTerminated(exitCode: Int(terminated.exitCode))
             api.signal = terminated.signal.map(Int.init)
             api.reason = terminated.reason
             api.message = terminated.message
-            api.startedAt = Timestamp.format(terminated.startedAt)
-            api.finishedAt = Timestamp.format(terminated.finishedAt)
+            api.startedAt = KubeletTimestamp.format(terminated.startedAt)
+            api.finishedAt = KubeletTimestamp.format(terminated.finishedAt)
             result.terminated = api
         }
         return result
@@ -158,8 +158,8 @@ public struct PodStatusBuilder: Sendable {
     public static func nodeState(_ state: API.ContainerState?) -> ContainerState? {
         guard let state else { return nil }
         if let terminated = state.terminated {
-            let started = terminated.startedAt.flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0)
-            let finished = terminated.finishedAt.flatMap(Timestamp.parse) ?? started
+            let started = terminated.startedAt.flatMap(KubeletTimestamp.parse) ?? Date(timeIntervalSince1970: 0)
+            let finished = terminated.finishedAt.flatMap(KubeletTimestamp.parse) ?? started
             return .terminated(
                 TerminatedState(
                     exitCode: Int32(clamping: terminated.exitCode),
@@ -168,7 +168,7 @@ public struct PodStatusBuilder: Sendable {
                     message: terminated.message, startedAt: started, finishedAt: finished))
         }
         if state.isRunning {
-            return .running(startedAt: state.runningStartedAt.flatMap(Timestamp.parse) ?? Date())
+            return .running(startedAt: state.runningStartedAt.flatMap(KubeletTimestamp.parse) ?? Date())
         }
         if state.isWaiting {
             return .waiting(reason: state.waitingReason ?? "ContainerCreating", message: state.waitingMessage)

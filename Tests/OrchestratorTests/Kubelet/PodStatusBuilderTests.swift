@@ -84,11 +84,11 @@ struct PodStatusBuilderTests {
     }
 
     @Test func timestampsRoundTrip() {
-        let text = Timestamp.format(Self.start)
+        let text = KubeletTimestamp.format(Self.start)
         #expect(text == "2023-11-14T22:13:20Z")
-        #expect(Timestamp.parse(text) == Self.start)
-        #expect(Timestamp.parse("2023-11-14T23:13:20.123+01:00") == Self.start)
-        #expect(Timestamp.parse("yesterday") == nil)
+        #expect(KubeletTimestamp.parse(text) == Self.start)
+        #expect(KubeletTimestamp.parse("2023-11-14T23:13:20.123+01:00") == Self.start)
+        #expect(KubeletTimestamp.parse("yesterday") == nil)
     }
 }
 

@@ -49,7 +49,7 @@ actor PodWorker {
 
     /// Starts the pod: ports, annotation, containers (adopting the processes in `adoption`).
     func start(adoption: Adoption?) async {
-        startTime = pod.status.startTime.flatMap(Timestamp.parse) ?? Date()
+        startTime = pod.status.startTime.flatMap(KubeletTimestamp.parse) ?? Date()
         if isTerminal { return }  // finished before: nothing runs again
         if pod.status.phase == nil, adoption == nil {
             await context.event(
