@@ -154,12 +154,24 @@ public final class NetworkControllers: Sendable {
     /// cancelled. Binds the Ingress listeners if `start()` did not, retrying every `bindRetryInterval`.
     public func run() async {
         await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.informers.run(); return false }
-            group.addTask { await self.endpointsController.run(); return false }
-            group.addTask { await self.serviceController.run(); return false }
-            group.addTask { await self.ingressController.run(); return false }
-            group.addTask { await self.keepIngressListening(); return false }
-            group.addTask { await self.stop.wait(); return true }
+            group.addTask {
+                await self.informers.run(); return false
+            }
+            group.addTask {
+                await self.endpointsController.run(); return false
+            }
+            group.addTask {
+                await self.serviceController.run(); return false
+            }
+            group.addTask {
+                await self.ingressController.run(); return false
+            }
+            group.addTask {
+                await self.keepIngressListening(); return false
+            }
+            group.addTask {
+                await self.stop.wait(); return true
+            }
             while let stopped = await group.next() {
                 if stopped || Task.isCancelled { break }
             }

@@ -41,12 +41,18 @@ struct ServiceAllocations: Sendable {
     /// What `key` holds, if anything.
     func holding(_ key: ObjectKey) -> Holding? { holdings[key] }
 
-    /// Marks the addresses and ports that existing Services already carry in their specs, oldest first (an older
-    /// Service keeps an address two Services claim). Nothing new is allocated; conflicts are left for
-    /// `allocate(for:)` to report.
+    /// Marks the addresses and ports that existing Services already carry in their specs. Services whose status
+    /// confirms they held them (a `True` `ClusterIPAllocated` or `NodePortsAllocated` condition) go first, then
+    /// the oldest, so when two claim one address the one that had it keeps it. Nothing new is allocated;
+    /// conflicts are left for `allocate(for:)` to report.
     mutating func restore(_ services: [Service]) {
+        func confirmed(_ service: Service) -> Int {
+            service.status.conditions.contains {
+                ["ClusterIPAllocated", "NodePortsAllocated"].contains($0.type) && $0.status == "True"
+            } ? 0 : 1
+        }
         let ordered = services.sorted { a, b in
-            (a.metadata.creationDate, a.key) < (b.metadata.creationDate, b.key)
+            (confirmed(a), a.metadata.creationDate, a.key) < (confirmed(b), b.metadata.creationDate, b.key)
         }
         for service in ordered {
             _ = allocate(for: service, allocateNew: false)

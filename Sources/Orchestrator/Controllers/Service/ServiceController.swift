@@ -119,7 +119,8 @@ final class ServiceController: Sendable {
             eventMemory.forget(key: "\(key)")
             await queue.add(.proxy)
             // What it held may be what another Service asked for in vain.
-            for waiting in informers.services.list() where waiting.status.conditions.contains(where: {
+            for waiting in informers.services.list()
+            where waiting.status.conditions.contains(where: {
                 ["ClusterIPAllocated", "NodePortsAllocated"].contains($0.type) && $0.status == "False"
             }) {
                 await queue.add(.service(waiting.key))
@@ -132,9 +133,12 @@ final class ServiceController: Sendable {
         }
         await queue.add(.proxy)  // the proxy table follows the allocations
 
-        if let result = try await store.edit(key, uid: service.metadata.uid, { value in
-            Self.writeAllocations(outcome, into: &value)
-        }) {
+        if let result = try await store.edit(
+            key, uid: service.metadata.uid,
+            { value in
+                Self.writeAllocations(outcome, into: &value)
+            })
+        {
             await informers.services.waitUntilObserved(result.revision)
         }
 
@@ -300,7 +304,8 @@ final class ServiceController: Sendable {
                     let portKey = ServicePortKey(
                         namespace: service.metadata.namespace, service: service.metadata.name, port: name)
                     table.append(
-                        ServicePortProxySpec(key: portKey, listen: listen, endpoints: targets, sessionAffinity: affinity))
+                        ServicePortProxySpec(
+                            key: portKey, listen: listen, endpoints: targets, sessionAffinity: affinity))
                     owners[portKey] = (service.key, holding.uid, listen)
                 }
             }

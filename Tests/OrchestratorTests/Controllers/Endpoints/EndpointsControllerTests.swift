@@ -43,7 +43,9 @@ import Testing
         #expect(await harness.get(Endpoints.self, "web")?.metadata.resourceVersion == before)
 
         try await harness.deletePod("web-a")
-        await harness.wait(Endpoints.self, "web") { $0.ready("http") == ["web-b": 41002] && $0.notReady("http").isEmpty }
+        await harness.wait(Endpoints.self, "web") {
+            $0.ready("http") == ["web-b": 41002] && $0.notReady("http").isEmpty
+        }
 
         try await harness.store.delete(ObjectKey(kind: "Service", namespace: "default", name: "web"))
         #expect(await eventually(timeout: .seconds(10)) { await harness.get(Endpoints.self, "web") == nil })

@@ -33,8 +33,10 @@ import Testing
             testService("web", selector: "web", ports: [ServicePort(name: "http", port: 80, targetPort: "http")]))
         try await harness.create(
             testService("api", selector: "api", ports: [ServicePort(name: "api", port: 8080, targetPort: "api")]))
-        try await harness.createPod("web-1", labels: ["app": "web"], ports: [("http", 8000, web.address.port)], ready: true)
-        try await harness.createPod("api-1", labels: ["app": "api"], ports: [("api", 9000, api.address.port)], ready: true)
+        try await harness.createPod(
+            "web-1", labels: ["app": "web"], ports: [("http", 8000, web.address.port)], ready: true)
+        try await harness.createPod(
+            "api-1", labels: ["app": "api"], ports: [("api", 9000, api.address.port)], ready: true)
         return (web, api)
     }
 
@@ -42,7 +44,8 @@ import Testing
     /// asynchronously); returns the last response.
     @discardableResult
     static func request(
-        _ harness: NetworkHarness, host: String, _ path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        _ harness: NetworkHarness, host: String, _ path: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation,
         until accept: @escaping (TestResponse) -> Bool
     ) async -> TestResponse? {
         var last: TestResponse?
@@ -105,7 +108,8 @@ import Testing
         // A pod going away takes its backend with it: 503 until another is ready.
         try await harness.deletePod("api-1")
         await Self.request(harness, host: "a.test", "/api/users") { $0.status == .serviceUnavailable }
-        try await harness.createPod("api-2", labels: ["app": "api"], ports: [("api", 9000, api.address.port)], ready: true)
+        try await harness.createPod(
+            "api-2", labels: ["app": "api"], ports: [("api", 9000, api.address.port)], ready: true)
         await Self.request(harness, host: "a.test", "/api/users") { $0.field("backend") == "api" }
         await harness.stop()
         await web.stop()
@@ -120,7 +124,8 @@ import Testing
         try await harness.createPod(
             "late-1", labels: ["app": "late"], ports: [("http", 8000, backend.address.port)], ready: false)
         try await harness.create(
-            Self.ingress("late", host: "late.test", paths: [("/", API.IngressBackend(serviceName: "late", portName: "http"))]))
+            Self.ingress(
+                "late", host: "late.test", paths: [("/", API.IngressBackend(serviceName: "late", portName: "http"))]))
         await Self.request(harness, host: "late.test", "/") { $0.status == .serviceUnavailable }
         try await harness.setReady("late-1", true)
         await Self.request(harness, host: "late.test", "/") { $0.field("backend") == "late" }
@@ -145,21 +150,27 @@ import Testing
         try await harness.create(garbage)
 
         try await harness.create(
-            Self.ingress("secure", host: "secure.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]) {
+            Self.ingress(
+                "secure", host: "secure.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]
+            ) {
                 var tls = IngressTLS()
                 tls.hosts = ["secure.test"]
                 tls.secretName = "secure-tls"
                 $0.spec.tls = [tls]
             })
         try await harness.create(
-            Self.ingress("missing", host: "missing.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]) {
+            Self.ingress(
+                "missing", host: "missing.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]
+            ) {
                 var tls = IngressTLS()
                 tls.hosts = ["missing.test"]
                 tls.secretName = "nowhere"
                 $0.spec.tls = [tls]
             })
         try await harness.create(
-            Self.ingress("bad", host: "bad.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]) {
+            Self.ingress(
+                "bad", host: "bad.test", paths: [("/", API.IngressBackend(serviceName: "web", portNumber: 80))]
+            ) {
                 var tls = IngressTLS()
                 tls.hosts = ["bad.test"]
                 tls.secretName = "garbage-tls"

@@ -72,7 +72,8 @@ final class NetworkHarness: Sendable {
     /// Waits until the object satisfies `condition`; records an issue and returns `nil` when it never does.
     @discardableResult
     func wait<T: KubernetesObject>(
-        _ type: T.Type, _ name: String, timeout: Duration = .seconds(15), sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        _ type: T.Type, _ name: String, timeout: Duration = .seconds(15),
+        sourceLocation: Testing.SourceLocation = #_sourceLocation,
         _ condition: @escaping (T) -> Bool
     ) async -> T? {
         var last: T?
@@ -115,7 +116,10 @@ final class NetworkHarness: Sendable {
         pod.spec.containers = [container]
         pod.metadata.annotations[PodPorts.annotation] =
             PodPorts(
-                ports.map { PortBinding(container: "main", name: $0.name, containerPort: $0.containerPort, hostPort: $0.hostPort) }
+                ports.map {
+                    PortBinding(
+                        container: "main", name: $0.name, containerPort: $0.containerPort, hostPort: $0.hostPort)
+                }
             ).annotationValue
         let created = try await create(pod)
         var stored = try Pod(created.object)

@@ -66,7 +66,9 @@ import Testing
                 "web", host: "zero.test", paths: [("/", API.IngressBackend(serviceName: "web", portName: "http"))]))
         try await harness.create(Self.pod("web-1", marker: marker))
         try await harness.create(Self.pod("web-2", marker: marker))
-        await harness.wait(Endpoints.self, "web", timeout: .seconds(20)) { Set($0.ready("http").keys) == ["web-1", "web-2"] }
+        await harness.wait(Endpoints.self, "web", timeout: .seconds(20)) {
+            Set($0.ready("http").keys) == ["web-1", "web-2"]
+        }
         await IngressControllerTests.request(harness, host: "zero.test", "/") { $0.status == .ok }
 
         // Clients: keep-alive connections to the Ingress, one request after another, until told to stop.
@@ -82,7 +84,9 @@ import Testing
                         let response = try await client!.request("/", host: "zero.test")
                         let name = response.text.split(separator: " ").first.map(String.init) ?? ""
                         let whole = response.text.hasSuffix(String(repeating: "x", count: 64))
-                        outcomes.append(response.status == .ok && whole ? "200 \(name)" : "\(response.status.code) \(response.text)")
+                        outcomes.append(
+                            response.status == .ok && whole ? "200 \(name)" : "\(response.status.code) \(response.text)"
+                        )
                     } catch {
                         outcomes.append("error \(error)")
                         await client?.close()

@@ -16,14 +16,17 @@ import Testing
             testService("node", selector: "a", ports: [ServicePort(name: "http", port: 80)], type: "NodePort"))
         try await harness.create(
             testService(
-                "lb", selector: "a", ports: [ServicePort(name: "http", port: 80), ServicePort(name: "https", port: 443)],
+                "lb", selector: "a",
+                ports: [ServicePort(name: "http", port: 80), ServicePort(name: "https", port: 443)],
                 type: "LoadBalancer"))
-        try await harness.create(testService("headless", selector: "a", ports: [ServicePort(port: 80)]) {
-            $0.spec.clusterIP = "None"
-        })
-        try await harness.create(testService("external", selector: nil, ports: [], type: "ExternalName") {
-            $0.spec.externalName = "example.com"
-        })
+        try await harness.create(
+            testService("headless", selector: "a", ports: [ServicePort(port: 80)]) {
+                $0.spec.clusterIP = "None"
+            })
+        try await harness.create(
+            testService("external", selector: nil, ports: [], type: "ExternalName") {
+                $0.spec.externalName = "example.com"
+            })
 
         let plain = await harness.wait(Service.self, "plain") {
             $0.condition("ClusterIPAllocated")?.status == "True" && $0.condition("ProxyListening")?.status == "True"
@@ -71,14 +74,17 @@ import Testing
             testService("outside", selector: "a", ports: [ServicePort(port: 82)]) { $0.spec.clusterIP = "10.0.0.1" })
 
         let second = await harness.wait(Service.self, "second") {
-            $0.condition("ClusterIPAllocated")?.status == "False" && $0.condition("NodePortsAllocated")?.status == "False"
+            $0.condition("ClusterIPAllocated")?.status == "False"
+                && $0.condition("NodePortsAllocated")?.status == "False"
         }
         #expect(second?.condition("ClusterIPAllocated")?.reason == "AlreadyAllocated")
         #expect(second?.condition("ClusterIPAllocated")?.message?.contains("default/first") == true)
         #expect(second?.condition("NodePortsAllocated")?.message?.contains("30010") == true)
         await harness.waitForEvent(Service.self, "second", reason: "ClusterIPAllocationFailed")
         await harness.waitForEvent(Service.self, "second", reason: "NodePortAllocationFailed")
-        let outside = await harness.wait(Service.self, "outside") { $0.condition("ClusterIPAllocated")?.status == "False" }
+        let outside = await harness.wait(Service.self, "outside") {
+            $0.condition("ClusterIPAllocated")?.status == "False"
+        }
         #expect(outside?.condition("ClusterIPAllocated")?.reason == "OutOfRange")
 
         // The owner is unaffected and keeps its address.
@@ -104,8 +110,10 @@ import Testing
 
         // Written while no controller runs: one asks for one's address, the other for nothing.
         _ = try await store.create(
-            testService("copycat", selector: "a", ports: [ServicePort(port: 80)]) { $0.spec.clusterIP = one.spec.clusterIP }
-                .toValue())
+            testService("copycat", selector: "a", ports: [ServicePort(port: 80)]) {
+                $0.spec.clusterIP = one.spec.clusterIP
+            }
+            .toValue())
         _ = try await store.create(
             testService("two", selector: "a", ports: [ServicePort(port: 80)], type: "NodePort").toValue())
 
@@ -127,13 +135,19 @@ import Testing
         let b = try await EchoBackend(name: "b")
         let c = try await EchoBackend(name: "c")
         try await harness.create(
-            testService("echo", selector: "echo", ports: [ServicePort(name: "tcp", port: 7000, targetPort: "tcp")],
+            testService(
+                "echo", selector: "echo", ports: [ServicePort(name: "tcp", port: 7000, targetPort: "tcp")],
                 type: "NodePort"))
-        try await harness.createPod("echo-a", labels: ["app": "echo"], ports: [("tcp", 9000, a.address.port)], ready: true)
-        try await harness.createPod("echo-b", labels: ["app": "echo"], ports: [("tcp", 9000, b.address.port)], ready: true)
-        try await harness.createPod("echo-c", labels: ["app": "echo"], ports: [("tcp", 9000, c.address.port)], ready: false)
+        try await harness.createPod(
+            "echo-a", labels: ["app": "echo"], ports: [("tcp", 9000, a.address.port)], ready: true)
+        try await harness.createPod(
+            "echo-b", labels: ["app": "echo"], ports: [("tcp", 9000, b.address.port)], ready: true)
+        try await harness.createPod(
+            "echo-c", labels: ["app": "echo"], ports: [("tcp", 9000, c.address.port)], ready: false)
         let service = try #require(
-            await harness.wait(Service.self, "echo") { $0.spec.clusterIP != nil && $0.spec.ports.first?.nodePort != nil })
+            await harness.wait(Service.self, "echo") {
+                $0.spec.clusterIP != nil && $0.spec.ports.first?.nodePort != nil
+            })
         await harness.wait(Endpoints.self, "echo") { $0.ready("tcp").count == 2 }
 
         let clusterAddress = HostPort(host: service.spec.clusterIP!, port: 7000)
