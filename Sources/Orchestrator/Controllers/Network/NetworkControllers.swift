@@ -194,10 +194,12 @@ public final class NetworkControllers: Sendable {
     /// Takes a pod out of rotation before it is signalled: its addresses leave the Endpoints, the Service proxy
     /// table and the Ingress endpoint table at once (bounded by `tableSyncTimeout`), then its host ports are
     /// drained in the Service proxies and the Ingress server — no new connections or requests, and the open ones
-    /// may finish (bounded by `drainTimeout`).
+    /// may finish (bounded by `drainTimeout`). After `shutdown()` it returns at once; shut the kubelet down first
+    /// so its pods are still drained.
     public func beforeTerminate(_ pod: Pod) async {
         guard let uid = pod.metadata.uid, !uid.isEmpty else { return }
         terminating.insert(uid)
+        guard !stop.isFired else { return }  // shut down: nothing listens any more
         var ports = Set(PodPorts(pod: pod)?.bindings.map { HostPort(host: $0.hostIP, port: $0.hostPort) } ?? [])
         for endpoints in informers.endpoints.list(namespace: pod.metadata.namespace) {
             ports.formUnion(endpoints.addresses(ofPod: uid))
