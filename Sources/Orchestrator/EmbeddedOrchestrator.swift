@@ -2,7 +2,8 @@ public import Foundation
 public import Logging
 
 /// The whole control plane and node of one machine, over one store: the Deployment and ReplicaSet
-/// controllers and the kubelet that runs pods as processes.
+/// controllers, the kubelet that runs pods as processes, and the network controllers (Endpoints, Service
+/// proxies, Ingress router).
 ///
 /// What `gitopsd serve` runs, and what `gitopsd reconcile --once --wait` runs for as long as it waits.
 public final class EmbeddedOrchestrator: Sendable {
@@ -11,13 +12,16 @@ public final class EmbeddedOrchestrator: Sendable {
         public var dataDirectory: String
         public var deployments: DeploymentController.Configuration
         public var replicaSets: ReplicaSetController.Configuration
+        /// The kubelet's settings; its `beforeTerminate` hook is set to the network's drain.
         public var kubelet: Kubelet.Configuration
+        public var network: NetworkControllers.Configuration
 
         public init(dataDirectory: String) {
             self.dataDirectory = dataDirectory
             self.deployments = DeploymentController.Configuration()
             self.replicaSets = ReplicaSetController.Configuration()
             self.kubelet = Kubelet.Configuration(dataDirectory: dataDirectory)
+            self.network = NetworkControllers.Configuration()
         }
     }
 
@@ -25,14 +29,26 @@ public final class EmbeddedOrchestrator: Sendable {
     public let deployments: DeploymentController
     public let replicaSets: ReplicaSetController
     public let kubelet: Kubelet
+    public let network: NetworkControllers
     private let logger: Logger
 
-    public init(store: any ObjectStore, configuration: Configuration, logger: Logger) {
+    /// - Throws: `NetworkError` for a malformed service CIDR or node port range.
+    public init(store: any ObjectStore, configuration: Configuration, logger: Logger) throws(NetworkError) {
         self.store = store
         self.logger = logger
         deployments = DeploymentController(store: store, configuration: configuration.deployments, logger: logger)
         replicaSets = ReplicaSetController(store: store, configuration: configuration.replicaSets, logger: logger)
-        kubelet = Kubelet(store: store, configuration: configuration.kubelet)
+        network = try NetworkControllers(store: store, configuration: configuration.network, logger: logger)
+        var kubeletConfiguration = configuration.kubelet
+        // A terminating pod leaves the Endpoints and is drained before it gets SIGTERM: rollouts drop no request.
+        kubeletConfiguration.beforeTerminate = network.beforeTerminateHook
+        kubelet = Kubelet(store: store, configuration: kubeletConfiguration)
+    }
+
+    /// Binds the Ingress listeners now, so a daemon fails fast when the address is taken.
+    /// - Throws: `NetworkError` `.bindFailed`.
+    public func start() async throws(NetworkError) {
+        try await network.start()
     }
 
     /// Runs every part until the task is cancelled.
@@ -40,14 +56,16 @@ public final class EmbeddedOrchestrator: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.deployments.run() }
             group.addTask { await self.replicaSets.run() }
+            group.addTask { await self.network.run() }
             group.addTask { await self.kubelet.run() }
         }
     }
 
-    /// Stops the pods' processes (or, with `keepWorkloads`, leaves them for the next start to adopt).
-    /// Call before cancelling `run()`, so no pod is left without supervision.
+    /// Stops the pods' processes (or, with `keepWorkloads`, leaves them for the next start to adopt), then
+    /// the proxies. Call before cancelling `run()`, so no pod is left without supervision.
     public func shutdown(keepWorkloads: Bool) async {
         logger.info(keepWorkloads ? "leaving workloads running for the next start to adopt" : "stopping workloads")
         await kubelet.shutdown(keepWorkloads: keepWorkloads)
+        await network.shutdown()
     }
 }

@@ -33,6 +33,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var network: NetworkOptions
+
     func validate() throws {
         if !once { throw ValidationError("pass --once (use `gitopsd serve` to reconcile continuously)") }
         if dryRun && wait { throw ValidationError("--dry-run and --wait exclude each other") }
@@ -76,9 +78,16 @@ struct ReconcileCommand: AsyncParsableCommand {
     ) async -> Bool {
         var logger = Logger(label: "gitopsd")
         logger.logLevel = .warning
-        let orchestrator = EmbeddedOrchestrator(
-            store: store, configuration: EmbeddedOrchestrator.Configuration(dataDirectory: dataDirectory),
-            logger: logger)
+        let orchestrator: EmbeddedOrchestrator
+        do {
+            orchestrator = try EmbeddedOrchestrator(
+                store: store, configuration: network.orchestratorConfiguration(dataDirectory: dataDirectory),
+                logger: logger)
+        } catch {
+            report.unhealthy = ["cannot start the orchestrator: \(error)"]
+            printError("error: cannot start the orchestrator: \(error)")
+            return false
+        }
         let running = Task { await orchestrator.run() }
         let client = InProcessClusterClient(store: store)
         let deadline = ContinuousClock.now.advanced(by: timeout.duration)

@@ -33,8 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-address"), help: "Address of the health, metrics, status and webhook API.")
     var apiAddress: String = "127.0.0.1:7070"
 
-    @Option(name: .customLong("ingress-address"), help: "Address of the Ingress HTTP router.")
-    var ingressAddress: String = "127.0.0.1:8080"
+    @OptionGroup var network: NetworkOptions
 
     @Option(name: .customLong("webhook-secret-file"), help: "File with the shared secret for /hooks/github and /hooks/gitlab.")
     var webhookSecretFile: String?
@@ -58,7 +57,6 @@ struct ServeCommand: AsyncParsableCommand {
         if config != nil && source.repo != nil { throw ValidationError("give either --repo or --config, not both") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
         _ = try HostAndPort(apiAddress)
-        _ = try HostAndPort(ingressAddress)
     }
 
     func run() async throws {
@@ -80,9 +78,15 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot open the store in \(dataDirectory): \(error)")
         }
-        let orchestrator = EmbeddedOrchestrator(
-            store: store, configuration: EmbeddedOrchestrator.Configuration(dataDirectory: dataDirectory),
-            logger: logger)
+        let orchestrator: EmbeddedOrchestrator
+        do {
+            orchestrator = try EmbeddedOrchestrator(
+                store: store, configuration: network.orchestratorConfiguration(dataDirectory: dataDirectory),
+                logger: logger)
+            try await orchestrator.start()
+        } catch {
+            throw CLIError("cannot start the network: \(error)")
+        }
 
         var specs: [SourceSpec] = []
         if let config {
@@ -123,7 +127,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "following \(spec.git.repository) (\(spec.git.reference.map { "\($0)" } ?? "default branch")) path '\(spec.git.path)' as source \(spec.name)")
         }
         if specs.isEmpty { logger.info("no source given: running the orchestrator alone (use gitopsd apply -f)") }
-        logger.info("API on http://\(apiAddress), data directory \(dataDirectory)")
+        logger.info(
+            "API on http://\(apiAddress), Ingress on http://\(network.ingressAddress), data directory \(dataDirectory)")
 
         // Started in order, stopped in reverse: sources stop polling first, the workloads go last.
         let group = ServiceGroup(

@@ -49,7 +49,14 @@ import Testing
     }
 
     func gitopsd(_ arguments: String...) throws -> ProcessResult {
-        try ProcessRunner.gitopsd(arguments + ["--repo", repo.path, "--path", "deploy", "--data-dir", data.path])
+        var arguments = arguments + ["--repo", repo.path, "--path", "deploy", "--data-dir", data.path]
+        if arguments.contains("--wait") {
+            arguments += [
+                "--ingress-address", "127.0.0.1:\(LoopbackHTTP.freePort())", "--ingress-tls-address", "",
+                "--service-cidr", "127.\(Int.random(in: 20...250)).0.0/16",
+            ]
+        }
+        return try ProcessRunner.gitopsd(arguments)
     }
 
     @Test func dryRunReportsChangesWithExitTwoThenApplyThenInSync() throws {
@@ -104,7 +111,8 @@ import Testing
         let daemon = try SpawnedProcess(
             BuiltProducts.executable("gitopsd"),
             ["serve", "--data-dir", data.path, "--api-address", "127.0.0.1:\(LoopbackHTTP.freePort())",
-             "--ingress-address", "127.0.0.1:\(LoopbackHTTP.freePort())", "--log-level", "error"])
+             "--ingress-address", "127.0.0.1:\(LoopbackHTTP.freePort())", "--ingress-tls-address", "",
+             "--log-level", "error"])
         defer { daemon.stop() }
         let locked = await eventually(timeout: .seconds(30)) {
             (try? String(contentsOfFile: data.path + "/daemon.lock", encoding: .utf8))?.contains("\(daemon.pid)") == true

@@ -94,7 +94,7 @@ func withControllers(
 
 /// Waits (bounded) until `condition` holds; records a failure with `message` when it never does.
 func expectEventually(
-    _ message: @autoclosure () -> String, timeout: Duration = .seconds(20),
+    _ message: @autoclosure () -> String, timeout: Duration = .seconds(60),
     sourceLocation: Testing.SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
 ) async throws {
     let held = try await eventually(timeout: timeout, every: .milliseconds(20), condition)

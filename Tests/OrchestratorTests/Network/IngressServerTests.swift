@@ -239,7 +239,7 @@ import Testing
         let bound = try await server.start()
         let slow = Task { () async throws -> TestResponse in
             let client = try await TestHTTPClient(bound.http)
-            let response = try await client.request("/slow?ms=400")
+            let response = try await client.request("/slow?ms=3000")
             await client.close()
             return response
         }

@@ -126,7 +126,10 @@ import Testing
         let a = try await EchoBackend(name: "a")
         let proxy = ServiceProxy()
         let statuses = await proxy.apply([
-            ServicePortProxySpec(key: Self.key("gone"), listen: HostPort(host: "127.10.0.7", port: 0), endpoints: [a.address])
+            // A fixed port below the ephemeral range: a freed ephemeral port can be self-connected on loopback.
+            ServicePortProxySpec(
+                key: Self.key("gone"), listen: HostPort(host: "127.10.0.7", port: Int.random(in: 20000...29999)),
+                endpoints: [a.address])
         ])
         let listen = try #require(statuses[Self.key("gone")]?.boundAddress)
         await proxy.apply([])

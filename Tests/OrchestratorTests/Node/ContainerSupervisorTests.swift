@@ -18,9 +18,12 @@ struct ContainerSupervisorTests {
     @Test func aCrashingContainerIsRestartedWithBackOff() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)
+        // Long enough a back-off that the waiting state is seen even on a loaded machine.
+        let backOff = CrashLoopBackOff<ContinuousClock.Instant>.Configuration(
+            initial: .milliseconds(300), maximum: .milliseconds(600))
         let supervisor = ContainerSupervisor(
             spec: shellSpec("echo crashing; exit 2"), runtime: runtime,
-            configuration: .init(restartPolicy: .always, backOff: shortBackOff))
+            configuration: .init(restartPolicy: .always, backOff: backOff))
         let updates = await supervisor.statusUpdates()
         let task = Task { await supervisor.run() }
         var sawBackOff = false

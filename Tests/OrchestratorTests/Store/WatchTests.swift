@@ -1,6 +1,7 @@
 import API
 import Foundation
 import Orchestrator
+import TestSupport
 import Testing
 
 @Suite struct WatchTests {
@@ -71,10 +72,23 @@ import Testing
         let store = try makeStore { $0.watchBufferSize = 50 }
         let slow = try await store.watch(.all, from: nil)
         let fast = try await store.watch(.all, from: nil)
-        let reader = Task { try await take(300, from: fast) }
-        // The slow watcher never reads: every write still completes.
-        for index in 0..<300 { _ = try await store.create(configMap("c\(index)")) }
-        #expect(try await reader.value.count == 300)
+        let progress = Counter()
+        let reader = Task {
+            var seen = 0
+            for try await _ in fast {
+                seen += 1
+                await progress.set(seen)
+                if seen == 300 { break }
+            }
+            return seen
+        }
+        // The slow watcher never reads: every write still completes. The fast one is given time to keep up
+        // (its buffer is small too), so only the slow one falls behind.
+        for index in 0..<300 {
+            _ = try await store.create(configMap("c\(index)"))
+            if index % 20 == 19 { await eventually { await progress.value >= index + 1 } }
+        }
+        #expect(try await reader.value == 300)
         var received = 0
         let code = await storeErrorCode { for try await _ in slow { received += 1 } }
         #expect(code == .expired)
@@ -111,4 +125,10 @@ import Testing
         consumer.cancel()
         #expect(try await consumer.value == 1)
     }
+}
+
+/// A number shared between a watching task and the test.
+private actor Counter {
+    private(set) var value = 0
+    func set(_ value: Int) { self.value = value }
 }

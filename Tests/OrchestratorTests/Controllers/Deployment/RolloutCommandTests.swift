@@ -68,7 +68,7 @@ import Testing
             }
             _ = try await store.create(
                 Workloads.deployment(
-                    "web", replicas: 2, progressDeadlineSeconds: 2, annotations: ["kubernetes.io/change-cause": "c1"]))
+                    "web", replicas: 2, progressDeadlineSeconds: 10, annotations: ["kubernetes.io/change-cause": "c1"]))
             var result = try await run("rollout", "status", "deployment/web", "--timeout", "30s")
             #expect(result.status == 0)
             #expect(result.standardOutput.hasSuffix("deployment \"web\" successfully rolled out\n"))

@@ -1,0 +1,192 @@
+import API
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// The product, driven as a user would: a git repository made from examples-repo/, `gitopsd serve` on it,
+/// requests through the Ingress while commits roll the app forward and back.
+@Suite(.serialized) struct DaemonEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Sends requests through the Ingress from its own thread until stopped (at most `limit`), recording
+    /// every status and which web version answered.
+    final class PollingClient: @unchecked Sendable {
+        struct Tally: Sendable {
+            var statuses: [Int: Int] = [:]
+            var versions: Set<String> = []
+            var failures: [String] = []
+            var count = 0
+        }
+
+        private let lock = NSLock()
+        private var tally = Tally()
+        private var stopped = false
+
+        init(port: Int, limit: Int = 20_000) {
+            Thread { [self] in
+                while !lock.withLock({ stopped || tally.count >= limit }) {
+                    let response = LoopbackHTTP.request(port: port, path: "/")
+                    lock.withLock {
+                        tally.count += 1
+                        guard let response else {
+                            tally.failures.append("no response")
+                            return
+                        }
+                        tally.statuses[response.status, default: 0] += 1
+                        if response.status != 200 { tally.failures.append("\(response.status): \(response.body.prefix(120))") }
+                        if let range = response.body.range(of: "web v") {
+                            tally.versions.insert(String(response.body[range.upperBound...].prefix(1)))
+                        }
+                    }
+                    usleep(20_000)
+                }
+            }.start()
+        }
+
+        func stop() -> Tally {
+            lock.withLock { stopped = true }
+            usleep(200_000)
+            return lock.withLock { tally }
+        }
+    }
+
+    let repo: TemporaryGitRepository
+    let data: TemporaryDirectory
+    let apiPort = LoopbackHTTP.freePort()
+    let ingressPort = LoopbackHTTP.freePort()
+
+    init() throws {
+        repo = try TemporaryGitRepository()
+        data = try TemporaryDirectory(prefix: "gitopsd-e2e")
+        let manifests = Self.root.appendingPathComponent("examples-repo/manifests")
+        for file in try FileManager.default.contentsOfDirectory(atPath: manifests.path).sorted() {
+            try repo.write("manifests/\(file)", String(contentsOf: manifests.appendingPathComponent(file), encoding: .utf8))
+        }
+        _ = try repo.commit("Initial shop")
+    }
+
+    func gitopsd(_ arguments: String...) throws -> ProcessResult {
+        try ProcessRunner.gitopsd(arguments + ["--data-dir", data.path])
+    }
+
+    func deployment(_ name: String) throws -> Value? {
+        let result = try gitopsd("get", "deployment", name, "-n", "shop", "-o", "json")
+        return result.status == 0 ? try Value(json: result.standardOutput) : nil
+    }
+
+    /// Waits until the daemon has applied `commit` to the Deployment, then until its rollout completes.
+    func waitForRollout(of name: String, to commit: String) async throws {
+        let applied = await eventually(timeout: .seconds(60)) {
+            (try? deployment(name))?[path: ["metadata", "annotations", "gitopsd.io/commit"]]?.stringValue == commit
+        }
+        try #require(applied, "the daemon did not apply \(commit) to deployment \(name)")
+        let status = try gitopsd("rollout", "status", "deployment/\(name)", "-n", "shop", "--timeout", "120s")
+        try #require(status.status == 0, "rollout status: \(status.standardOutput) \(status.standardError)")
+    }
+
+    func syncHistory() throws -> [Value] {
+        let result = try gitopsd("history", "-o", "json")
+        return (try? Value(json: result.standardOutput))?.arrayValue ?? []
+    }
+
+    @Test func pushToDeployRevertToRollBackAndABadCommitAppliesNothing() async throws {
+        let daemon = try SpawnedProcess(
+            BuiltProducts.executable("gitopsd"),
+            [
+                "serve", "--repo", repo.path, "--path", "manifests", "--data-dir", data.path, "--interval", "1s",
+                "--api-address", "127.0.0.1:\(apiPort)", "--ingress-address", "127.0.0.1:\(ingressPort)",
+                "--ingress-tls-address", "", "--service-cidr", "127.\(Int.random(in: 20...250)).0.0/16",
+                "--log-level", "warning",
+            ])
+        defer { daemon.stop() }
+
+        // The app answers through the Ingress, web calling api through its Service.
+        let serving = await eventually(timeout: .seconds(120)) {
+            let response = LoopbackHTTP.request(port: ingressPort, path: "/")
+            return response?.status == 200 && response?.body.contains("web v1") == true
+                && response?.body.contains("api says: hello from the api") == true
+        }
+        try #require(serving, "the example app never answered through the Ingress")
+        let firstReplicaSets = try gitopsd("get", "rs", "-n", "shop", "-o", "json").standardOutput
+        let originalWebReplicaSet = try #require(
+            (try Value(json: firstReplicaSets))["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+                .first { $0.hasPrefix("web-") })
+
+        // Push a version bump while a client polls through the Ingress: no request may fail.
+        let client = PollingClient(port: ingressPort)
+        let webManifest = try String(contentsOfFile: repo.path + "/manifests/web.yaml", encoding: .utf8)
+        try repo.write("manifests/web.yaml", webManifest.replacingOccurrences(of: "value: v1", with: "value: v2"))
+        let bump = try repo.commit("web: version 2")
+        try await waitForRollout(of: "web", to: bump)
+        let upgraded = await eventually(timeout: .seconds(30)) {
+            LoopbackHTTP.request(port: ingressPort, path: "/")?.body.contains("web v2") == true
+        }
+        #expect(upgraded)
+        let tally = client.stop()
+        #expect(tally.count >= 20, "only \(tally.count) requests were sent during the rollout")
+        #expect(tally.failures.isEmpty, "failed requests during the rollout: \(tally.failures.prefix(5))")
+        #expect(tally.versions == ["1", "2"], "versions seen: \(tally.versions) over \(tally.count) requests")
+
+        // Revert: the old ReplicaSet comes back under a new revision, named after the revert commit.
+        _ = try repo.git("revert", "--no-edit", "HEAD")
+        let revert = try repo.head()
+        try await waitForRollout(of: "web", to: revert)
+        let revisions = try gitopsd("rollout", "history", "deployment/web", "-n", "shop")
+        #expect(revisions.standardOutput.contains(String(bump.prefix(7))))
+        #expect(revisions.standardOutput.contains(String(revert.prefix(7))))
+        #expect(revisions.standardOutput.contains("Revert \"web: version 2\""))
+        let reused = try Value(json: try gitopsd("get", "rs", originalWebReplicaSet, "-n", "shop", "-o", "json").standardOutput)
+        #expect(reused[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == "3")
+        #expect(reused[path: ["metadata", "annotations", "gitopsd.io/commit"]]?.stringValue == revert)
+        let syncs = try syncHistory()
+        #expect(syncs.filter { $0["result"] == "Applied" }.count >= 3)
+
+        // A broken commit applies nothing, is reported with its location, and the app keeps serving.
+        try repo.write("manifests/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n  namespace: shop\ndata: [unclosed\n")
+        let broken = try repo.commit("broken manifest")
+        let reported = await eventually(timeout: .seconds(60)) {
+            (try? syncHistory())?.first { $0["commit"]?.stringValue == broken }?["result"] == "Failed"
+        }
+        #expect(reported)
+        let failure = try syncHistory().first { $0["commit"]?.stringValue == broken }
+        #expect(failure?["errors"]?.arrayValue?.contains { $0.stringValue?.contains("manifests/broken.yaml:") == true } == true)
+        #expect(LoopbackHTTP.request(port: ingressPort, path: "/")?.status == 200)
+        let status = LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")
+        #expect(status?.body.contains("\"sync\" : \"Failed\"") == true)
+
+        // A fix recovers without intervention.
+        try repo.remove("manifests/broken.yaml")
+        let fix = try repo.commit("fix the manifest")
+        let recovered = await eventually(timeout: .seconds(60)) {
+            guard let record = (try? syncHistory())?.first(where: { $0["commit"]?.stringValue == fix }) else { return false }
+            return record["result"] != "Failed"
+        }
+        #expect(recovered)
+
+        // SIGTERM stops the workloads with the daemon: no process is left behind.
+        let pids = try FileManager.default.contentsOfDirectory(atPath: data.path + "/node/pods").compactMap { file -> Int32? in
+            let text = try? String(contentsOfFile: data.path + "/node/pods/" + file, encoding: .utf8)
+            return text.flatMap { try? Value(json: $0) }.flatMap { Self.pids(in: $0) }?.first
+        }
+        #expect(!pids.isEmpty)
+        daemon.stop()
+        let gone = await eventually(timeout: .seconds(40)) { pids.allSatisfy { kill($0, 0) != 0 } }
+        #expect(gone, "pods still running after the daemon stopped: \(pids.filter { kill($0, 0) == 0 })")
+    }
+
+    /// Every `pid` member anywhere in a node-state record.
+    static func pids(in value: Value) -> [Int32]? {
+        switch value {
+        case .object(let members):
+            var found: [Int32] = members["pid"]?.intValue.map { [Int32($0)] } ?? []
+            for (key, member) in members where key != "pid" { found += pids(in: member) ?? [] }
+            return found
+        case .array(let elements):
+            return elements.flatMap { pids(in: $0) ?? [] }
+        default:
+            return []
+        }
+    }
+}
