@@ -181,7 +181,9 @@ public actor SourceController {
     }
 
     /// Records a failure once per commit and message (the loop retries every interval; history shows it once).
+    /// A pass cut short by shutdown is not a failure of the commit and is not recorded.
     private func fail(commit: String, message: String, record: SyncRecord?) {
+        guard !Task.isCancelled else { return }
         let repeated = status.lastError == message && lastRecordedCommit == commit
         status.sync = .failed
         status.lastError = message
