@@ -176,6 +176,65 @@ import Testing
         #expect(gone, "pods still running after the daemon stopped: \(pids.filter { kill($0, 0) == 0 })")
     }
 
+    @Test func webhooksFetchAtOnceAndTheAPIReportsHealthMetricsAndStatus() async throws {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: MODE}\n"
+        try repo.write("config/settings.yaml", cm.replacingOccurrences(of: "MODE", with: "one"))
+        _ = try repo.commit("config one")
+        try data.write("webhook-secret", "s3cret-for-hooks\n")
+        let daemon = try SpawnedProcess(
+            BuiltProducts.executable("gitopsd"),
+            [
+                "serve", "--repo", repo.path, "--path", "config", "--data-dir", data.path, "--interval", "300s",
+                "--name", "hooked", "--webhook-secret-file", data.appending("webhook-secret"),
+                "--api-address", "127.0.0.1:\(apiPort)", "--ingress-address", "127.0.0.1:\(ingressPort)",
+                "--ingress-tls-address", "", "--log-level", "warning",
+            ])
+        defer { daemon.stop() }
+        let ready = await eventually(timeout: .seconds(60)) {
+            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200
+        }
+        try #require(ready)
+        #expect(LoopbackHTTP.request(port: apiPort, path: "/healthz")?.body == "ok\n")
+        let metrics = LoopbackHTTP.request(port: apiPort, path: "/metrics")?.body ?? ""
+        #expect(metrics.contains("gitopsd_sync_total{source=\"hooked\",result=\"Applied\"} 1"))
+        let status = try Value(json: LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
+        let source = status["sources"]?.arrayValue?.first
+        #expect(source?["source"] == "hooked")
+        #expect(source?["sync"] == "Synced")
+        #expect(source?["health"]?["status"] == "Healthy")
+
+        try repo.write("config/settings.yaml", cm.replacingOccurrences(of: "MODE", with: "two"))
+        let pushed = try repo.commit("config two")
+        let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
+        let unsigned = LoopbackHTTP.request("POST", port: apiPort, path: "/hooks/github", body: body)
+        #expect(unsigned?.status == 401)
+        let forged = LoopbackHTTP.request(
+            "POST", port: apiPort, path: "/hooks/github",
+            headers: ["X-Hub-Signature-256": try Self.signature(secret: "guessed", body: body)], body: body)
+        #expect(forged?.status == 401)
+        let signed = LoopbackHTTP.request(
+            "POST", port: apiPort, path: "/hooks/github",
+            headers: ["X-Hub-Signature-256": try Self.signature(secret: "s3cret-for-hooks", body: body)], body: body)
+        #expect(signed?.status == 202)
+        // The poll interval is 300 s: only the webhook can bring the commit in within this wait.
+        let applied = await eventually(timeout: .seconds(30)) {
+            let result = try? gitopsd("get", "configmap", "settings", "-o", "json")
+            return (result.flatMap { try? Value(json: $0.standardOutput) })?[path: ["data", "mode"]] == "two"
+        }
+        #expect(applied)
+        #expect(try syncHistory().first?["commit"]?.stringValue == pushed)
+        let gitlab = LoopbackHTTP.request(
+            "POST", port: apiPort, path: "/hooks/gitlab", headers: ["X-Gitlab-Token": "s3cret-for-hooks"], body: body)
+        #expect(gitlab?.status == 202)
+    }
+
+    /// GitHub's `X-Hub-Signature-256` for `body`, computed by Python's hmac module (independent of ours).
+    static func signature(secret: String, body: [UInt8]) throws -> String {
+        let script = "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())"
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, secret], input: body)
+        return "sha256=" + result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Every `pid` member anywhere in a node-state record.
     static func pids(in value: Value) -> [Int32]? {
         switch value {

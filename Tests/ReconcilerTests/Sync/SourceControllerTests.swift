@@ -1,0 +1,132 @@
+import API
+import Foundation
+import GitSource
+import Logging
+import Orchestrator
+import TestSupport
+import Testing
+
+@testable import Reconciler
+
+/// The per-source GitOps loop against a real git repository and a real store (no workloads run: the
+/// objects are what is checked).
+@Suite struct SourceControllerTests {
+    static let configMap = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: default}
+        data: {mode: one}
+        """
+
+    let repo: TemporaryGitRepository
+    let data: TemporaryDirectory
+    let store: SQLiteObjectStore
+
+    init() throws {
+        repo = try TemporaryGitRepository()
+        data = try TemporaryDirectory()
+        store = try SQLiteObjectStore(dataDirectory: data.path)
+        try repo.write("deploy/settings.yaml", Self.configMap)
+        _ = try repo.commit("first")
+    }
+
+    func controller(interval: Duration = .milliseconds(200), selfHeal: Bool = true) throws -> SourceController {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let source = try GitSource(GitSource.Configuration(repository: repo.path, path: "deploy", dataDirectory: data.path), logger: logger)
+        return SourceController(
+            source: source, reconciler: Reconciler(client: InProcessClusterClient(store: store)),
+            history: SyncHistory(dataDirectory: data.path),
+            configuration: .init(name: "app", interval: interval, selfHeal: selfHeal), logger: logger)
+    }
+
+    func mode() async -> String? {
+        try? await store.get(ObjectKey(kind: "ConfigMap", namespace: "default", name: "settings"))["data"]?["mode"]?.stringValue
+    }
+
+    func records() throws -> [SyncRecord] {
+        try SyncHistory(dataDirectory: data.path).records(source: "app")
+    }
+
+    @Test func appliesCommitsHealsDriftAndRecordsEachCommitOnce() async throws {
+        let loop = try controller()
+        let running = Task { await loop.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await mode() == "one" })
+
+        try repo.write("deploy/settings.yaml", Self.configMap.replacingOccurrences(of: "mode: one", with: "mode: two"))
+        let second = try repo.commit("second")
+        #expect(await eventually { await mode() == "two" })
+        #expect(await eventually { await loop.status.lastAppliedCommit == second })
+
+        // Drift: changed by hand, put back on the next pass.
+        var live = try await store.get(ObjectKey(kind: "ConfigMap", namespace: "default", name: "settings"))
+        live["data"] = ["mode": "by-hand"]
+        _ = try await store.update(live)
+        #expect(await eventually { await mode() == "two" })
+
+        // Several passes later, each commit is in the history once (the heal is recorded as an Applied pass).
+        try await Task.sleep(for: .milliseconds(600))
+        let commits = try records().map(\.commit)
+        #expect(commits.filter { $0 == second }.count == 2)
+        #expect(try records().last?.subject == "first")
+        #expect(await loop.status.sync == .synced)
+        #expect(await loop.status.health.status == .healthy)
+    }
+
+    @Test func withoutSelfHealDriftIsReportedNotUndone() async throws {
+        let loop = try controller(selfHeal: false)
+        let running = Task { await loop.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await mode() == "one" })
+        var live = try await store.get(ObjectKey(kind: "ConfigMap", namespace: "default", name: "settings"))
+        live["data"] = ["mode": "by-hand"]
+        _ = try await store.update(live)
+        #expect(await eventually { await loop.status.sync == .outOfSync })
+        #expect(await mode() == "by-hand")
+        #expect(await loop.status.objects.first?.sync == .outOfSync)
+    }
+
+    @Test func anInvalidCommitFailsOnceKeepsTheLastStateAndAFixRecovers() async throws {
+        let loop = try controller()
+        let running = Task { await loop.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await mode() == "one" })
+        try repo.write("deploy/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: [two]}\n")
+        let broken = try repo.commit("broken")
+        #expect(await eventually { await loop.status.sync == .failed })
+        try await Task.sleep(for: .milliseconds(600))  // several more passes over the same bad commit
+        let failures = try records().filter { $0.commit == broken }
+        #expect(failures.count == 1)
+        #expect(failures.first?.result == .failed)
+        #expect(failures.first?.errors.contains { $0.contains("deploy/settings.yaml:4:") } == true)
+        #expect(await loop.status.lastError?.contains("deploy/settings.yaml:4:") == true)
+        #expect(await mode() == "one")
+
+        try repo.write("deploy/settings.yaml", Self.configMap.replacingOccurrences(of: "mode: one", with: "mode: three"))
+        _ = try repo.commit("fixed")
+        #expect(await eventually { await mode() == "three" })
+        #expect(await eventually { let status = await loop.status; return status.sync == .synced && status.lastError == nil })
+    }
+
+    @Test func aRestartDoesNotRecordTheSameCommitAgainAndTriggerFetchesAtOnce() async throws {
+        let first = try controller()
+        var running = Task { await first.run() }
+        #expect(await eventually { await mode() == "one" })
+        running.cancel()
+        await running.value
+        let before = try records().count
+
+        // A long interval: only trigger() can make the new commit arrive within the wait below.
+        let second = try controller(interval: .seconds(3600))
+        running = Task { await second.run() }
+        defer { running.cancel() }
+        #expect(await eventually { await second.status.lastFetchedCommit != nil })
+        #expect(try records().count == before)
+
+        try repo.write("deploy/settings.yaml", Self.configMap.replacingOccurrences(of: "mode: one", with: "mode: pushed"))
+        _ = try repo.commit("pushed")
+        second.trigger()
+        #expect(await eventually(timeout: .seconds(20)) { await mode() == "pushed" })
+    }
+}
