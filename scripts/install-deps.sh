@@ -24,6 +24,8 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
     # GitSource tests fetch over SSH from an sshd they start on 127.0.0.1.
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
     need_command ssh-keygen openssh-client
+    # Ingress TLS tests make their certificates with the openssl CLI.
+    need_command openssl openssl
 fi
 if [ "$level" = bench ]; then
     need_command nginx nginx
