@@ -228,6 +228,68 @@ import Testing
         #expect(gitlab?.status == 202)
     }
 
+    @Test func aDaemonKilledWithSIGKILLAdoptsItsPodsOnRestart() async throws {
+        try repo.write("demo/app.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: demo, namespace: default}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: demo}}
+              template:
+                metadata: {labels: {app: demo}}
+                spec:
+                  containers:
+                    - name: demo
+                      image: demo:1
+                      command: [python3, -m, http.server, "$(PORT)", --bind, 127.0.0.1]
+                      ports: [{name: http, containerPort: 8000}]
+                      readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
+            """)
+        _ = try repo.commit("demo")
+        let arguments = [
+            "serve", "--repo", repo.path, "--path", "demo", "--data-dir", data.path, "--interval", "1s",
+            "--api-address", "127.0.0.1:\(apiPort)", "--ingress-address", "127.0.0.1:\(ingressPort)",
+            "--ingress-tls-address", "", "--log-level", "warning",
+        ]
+        func available() -> Bool {
+            let result = try? gitopsd("get", "deployment", "demo", "-o", "json")
+            return (result.flatMap { try? Value(json: $0.standardOutput) })?[path: ["status", "availableReplicas"]] == 2
+        }
+        func podProcesses() -> [String: Int32] {
+            let directory = data.path + "/node/pods"
+            var pids: [String: Int32] = [:]
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                guard let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8),
+                    let record = try? Value(json: text), let pid = Self.pids(in: record)?.first
+                else { continue }
+                pids[file] = pid
+            }
+            return pids
+        }
+
+        let first = try SpawnedProcess(BuiltProducts.executable("gitopsd"), arguments)
+        #expect(await eventually(timeout: .seconds(60)) { available() })
+        let before = podProcesses()
+        #expect(before.count == 2)
+        kill(first.pid, SIGKILL)
+        first.stop()  // reaps it
+        #expect(before.values.allSatisfy { kill($0, 0) == 0 }, "pods must outlive a killed daemon")
+
+        let second = try SpawnedProcess(BuiltProducts.executable("gitopsd"), arguments)
+        defer { second.stop() }
+        #expect(await eventually(timeout: .seconds(60)) {
+            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200 && available()
+        })
+        try await Task.sleep(for: .seconds(2))
+        // The same processes were adopted: no second copy, none restarted.
+        #expect(podProcesses() == before)
+        let pods = try Value(json: try gitopsd("get", "pods", "-o", "json").standardOutput)["items"]?.arrayValue ?? []
+        #expect(pods.count == 2)
+        second.stop()
+        #expect(await eventually(timeout: .seconds(40)) { before.values.allSatisfy { kill($0, 0) != 0 } })
+    }
+
     /// GitHub's `X-Hub-Signature-256` for `body`, computed by Python's hmac module (independent of ours).
     static func signature(secret: String, body: [UInt8]) throws -> String {
         let script = "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())"
