@@ -76,7 +76,7 @@ def wait_available(args):
             available = sum(1 for d in listing.get("items", [])
                             if (d.get("status") or {}).get("availableReplicas", 0) == args.replicas)
             if available >= args.count:
-                print(f"{time.time() - args.since:.3f} {polls}")
+                print(f"{time.time() - args.since:.2f} {polls}")
                 return
         time.sleep(args.interval)
     fail(f"only {available} of {args.count} Deployments available after {args.timeout} s (last error: {error})")
