@@ -120,8 +120,6 @@ spec:
           readinessProbe:
             httpGet: {{path: /, port: http}}
             periodSeconds: 5
-          resources:
-            requests: {{cpu: 10m, memory: 32Mi}}
 """)
 PY
 git -C "$big" add -A
