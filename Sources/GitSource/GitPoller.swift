@@ -46,8 +46,12 @@ public actor GitPoller: AsyncSequence {
     /// The most recent failure, cleared by the next success.
     public private(set) var lastError: GitSourceError?
 
-    private nonisolated let triggers: AsyncStream<Void>
-    private nonisolated let triggerContinuation: AsyncStream<Void>.Continuation
+    /// How many polls have been made (each one resolves the reference, fetching first for a remote).
+    public private(set) var pollCount = 0
+
+    /// Wakes the wait between polls. Only the newest trigger matters: ten webhooks during one fetch need one
+    /// more fetch, not ten.
+    private nonisolated let triggers = TriggerSignal()
 
     /// Creates a poller.
     ///
@@ -61,13 +65,11 @@ public actor GitPoller: AsyncSequence {
         self.configuration = configuration ?? .defaults(for: source)
         self.lastSeen = lastSeen
         self.logger = logger
-        // Only the newest trigger matters: ten webhooks during one fetch need one more fetch, not ten.
-        (self.triggers, self.triggerContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Asks for a poll now instead of at the end of the current wait (or back-off). Safe from any thread.
     public nonisolated func trigger() {
-        triggerContinuation.yield()
+        triggers.fire()
     }
 
     /// Polls until the reference points at a commit not reported before, and returns it; nil when cancelled.
@@ -83,6 +85,7 @@ public actor GitPoller: AsyncSequence {
 
     /// One poll: fetch and resolve; nil when nothing changed or the poll failed.
     private func poll() async -> SourceUpdate? {
+        pollCount += 1
         do {
             let commit = try await source.resolve()
             if consecutiveFailures > 0 {
@@ -129,18 +132,10 @@ public actor GitPoller: AsyncSequence {
     }
 
     /// Sleeps for `duration` or until `trigger()` is called, whichever comes first.
+    /// (Not an `AsyncStream` raced against the sleep: cancelling the task that waits on one finishes the stream,
+    /// so after the first wait that timed out every later wait returned at once and the poller spun.)
     private func wait(_ duration: Duration) async {
-        let triggers = self.triggers
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: duration)
-            }
-            group.addTask {
-                for await _ in triggers { return }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await triggers.wait(timeout: duration)
     }
 
     public nonisolated func makeAsyncIterator() -> Iterator {

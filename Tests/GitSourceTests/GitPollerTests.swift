@@ -44,6 +44,28 @@ struct GitPollerTests {
         #expect(await iterator.next()?.commit.id.hex == next)
     }
 
+    @Test("waits the interval between polls, also after a wait that timed out")
+    func pollsAtTheInterval() async throws {
+        let repository = try TemporaryGitRepository()
+        try repository.commitFile("a.yaml", "a: 1\n")
+        let poller = GitPoller(
+            source: try makeSource(repository.path), configuration: .init(interval: .milliseconds(50), jitter: 0),
+            logger: testLogger)
+        let task = Task { () -> Int in
+            var count = 0
+            for await _ in poller { count += 1 }
+            return count
+        }
+        // About 10 polls in 500 ms. A wait that ended the poller's trigger stream made every later wait return
+        // at once: thousands of polls, a busy core.
+        try await Task.sleep(for: .milliseconds(500))
+        let polls = await poller.pollCount
+        task.cancel()
+        #expect(await task.value == 1)
+        #expect(polls >= 2)
+        #expect(polls <= 20)
+    }
+
     @Test("keeps polling through failures and recovers")
     func recoversFromFailures() async throws {
         let directory = try scratchDirectory("later")

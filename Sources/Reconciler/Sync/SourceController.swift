@@ -95,6 +95,8 @@ public actor SourceController {
     private func resyncPeriodically() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.interval)
+            // Stopping (SIGTERM) cancels the sleep: no pass now, which would fail half-way and be recorded.
+            if Task.isCancelled { return }
             if latest != nil { await reconcile() }
         }
     }
@@ -181,9 +183,12 @@ public actor SourceController {
     }
 
     /// Records a failure once per commit and message (the loop retries every interval; history shows it once).
-    /// A pass cut short by shutdown is not a failure of the commit and is not recorded.
     private func fail(commit: String, message: String, record: SyncRecord?) {
-        guard !Task.isCancelled else { return }
+        // A pass cut short because the loop is stopping did not fail: nothing is recorded, the next start resumes.
+        if Task.isCancelled {
+            logger.debug("sync of \(commit.prefix(7)) interrupted by shutdown: \(message)")
+            return
+        }
         let repeated = status.lastError == message && lastRecordedCommit == commit
         status.sync = .failed
         status.lastError = message
