@@ -143,7 +143,7 @@ public struct Reconciler: Sendable {
         object[path: ["metadata", "annotations", GitAnnotations.commit]] = .string(revision.commit)
         object[path: ["metadata", "annotations", GitAnnotations.author]] = .string(revision.author)
         if let time = revision.time {
-            object[path: ["metadata", "annotations", GitAnnotations.commitTime]] = .string(ISO8601DateFormatter().string(from: time))
+            object[path: ["metadata", "annotations", GitAnnotations.commitTime]] = .string(time.formatted(.iso8601))
         }
     }
 
