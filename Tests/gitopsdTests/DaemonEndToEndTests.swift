@@ -290,6 +290,44 @@ import Testing
         #expect(await eventually(timeout: .seconds(40)) { before.values.allSatisfy { kill($0, 0) != 0 } })
     }
 
+    @Test func aConfigFileFollowsSeveralSourcesEachWithItsOwnLabel() async throws {
+        try repo.write("one/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-one}\ndata: {k: v}\n")
+        _ = try repo.commit("source one")
+        let other = try TemporaryGitRepository()
+        try other.write("two/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-two}\ndata: {k: v}\n")
+        _ = try other.commit("source two")
+        try data.write("gitopsd.yaml", """
+            sources:
+              - name: first
+                repo: \(repo.path)
+                path: one
+                interval: 1s
+              - name: second
+                repo: file://\(other.path)
+                branch: main
+                path: two
+                interval: 1s
+            """)
+        let daemon = try SpawnedProcess(
+            BuiltProducts.executable("gitopsd"),
+            [
+                "serve", "--config", data.appending("gitopsd.yaml"), "--data-dir", data.path,
+                "--api-address", "127.0.0.1:\(apiPort)", "--ingress-address", "127.0.0.1:\(ingressPort)",
+                "--ingress-tls-address", "", "--log-level", "warning",
+            ])
+        defer { daemon.stop() }
+        let ready = await eventually(timeout: .seconds(60)) {
+            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200
+        }
+        try #require(ready)
+        for (name, source) in [("from-one", "first"), ("from-two", "second")] {
+            let object = try Value(json: try gitopsd("get", "cm", name, "-o", "json").standardOutput)
+            #expect(object[path: ["metadata", "labels", "gitopsd.io/source"]]?.stringValue == source)
+        }
+        let status = try Value(json: LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
+        #expect(status["sources"]?.arrayValue?.compactMap { $0["source"]?.stringValue }.sorted() == ["first", "second"])
+    }
+
     /// GitHub's `X-Hub-Signature-256` for `body`, computed by Python's hmac module (independent of ours).
     static func signature(secret: String, body: [UInt8]) throws -> String {
         let script = "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())"
