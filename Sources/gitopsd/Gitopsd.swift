@@ -8,20 +8,21 @@ struct Gitopsd: AsyncParsableCommand {
         abstract: "A GitOps reconciler with an embedded orchestrator.",
         version: GitopsdVersion.current,
         subcommands: [
-            VersionCommand.self,
-            ValidateCommand.self,
-            ApplyCommand.self,
-            GetCommand.self,
-            DescribeCommand.self,
-            DeleteCommand.self,
-            SourceCommand.self,
-            LogsCommand.self,
-            RolloutCommand.self,
-            ScaleCommand.self,
+            // The GitOps workflow first, then reading and changing live state, as a user meets them.
             ServeCommand.self,
             ReconcileCommand.self,
             DiffCommand.self,
             HistoryCommand.self,
+            ValidateCommand.self,
+            SourceCommand.self,
+            ApplyCommand.self,
+            GetCommand.self,
+            DescribeCommand.self,
+            DeleteCommand.self,
+            LogsCommand.self,
+            RolloutCommand.self,
+            ScaleCommand.self,
+            VersionCommand.self,
         ]
     )
 }
