@@ -88,6 +88,12 @@ import Testing
 
             result = try await run("rollout", "undo", "deployment/web")
             #expect(result.standardOutput == "deployment.apps/web rolled back\n")
+            // As with kubectl, `--revision` fails at once while the Deployment is still at an older revision:
+            // wait for the controller to take the undo first.
+            try await expectEventually("the undo becomes revision 3") {
+                let deployment = try await store.get(ObjectKey(kind: "Deployment", namespace: "default", name: "web"))
+                return deployment[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == "3"
+            }
             result = try await run("rollout", "status", "deployment/web", "--timeout", "30s", "--revision", "3")
             #expect(result.status == 0)
 
