@@ -145,7 +145,7 @@ func envDumper(_ file: String) -> [String] {
 /// The JSON object in a file, once it exists.
 func readJSON(_ path: String) async -> [String: Any]? {
     var result: [String: Any]?
-    _ = await eventually(timeout: .seconds(20)) {
+    _ = await eventually(timeout: .seconds(60)) {
         guard let data = FileManager.default.contents(atPath: path),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return false }
