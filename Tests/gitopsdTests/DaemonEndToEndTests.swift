@@ -125,6 +125,8 @@ import Testing
         }
         #expect(upgraded)
         let tally = client.stop()
+        let ingressMetrics = LoopbackHTTP.request(port: apiPort, path: "/metrics")?.body ?? ""
+        #expect(ingressMetrics.contains("gitopsd_ingress_requests_total{code=\"2xx\"}"))
         #expect(tally.count >= 20, "only \(tally.count) requests were sent during the rollout")
         #expect(tally.failures.isEmpty, "failed requests during the rollout: \(tally.failures.prefix(5))")
         #expect(tally.versions == ["1", "2"], "versions seen: \(tally.versions) over \(tally.count) requests")
@@ -197,6 +199,8 @@ import Testing
         #expect(LoopbackHTTP.request(port: apiPort, path: "/healthz")?.body == "ok\n")
         let metrics = LoopbackHTTP.request(port: apiPort, path: "/metrics")?.body ?? ""
         #expect(metrics.contains("gitopsd_sync_total{source=\"hooked\",result=\"Applied\"} 1"))
+        #expect(metrics.contains("gitopsd_last_applied_commit{source=\"hooked\",commit=\"\(try repo.head())\"} 1"))
+        #expect(metrics.contains("gitopsd_controller_queue_depth{controller="))
         let status = try Value(json: LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
         let source = status["sources"]?.arrayValue?.first
         #expect(source?["source"] == "hooked")

@@ -1,3 +1,5 @@
+import Metrics
+
 /// What a reconcile asks the loop to do next.
 public enum ReconcileResult: Sendable, Equatable {
     /// The world matches the object; nothing more until something changes.
@@ -16,6 +18,8 @@ public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
     public let workers: Int
     private let reconcile: @Sendable (Key) async throws -> ReconcileResult
     private let onError: @Sendable (Key, any Error) -> Void
+    /// `gitopsd_controller_queue_depth{controller}`: keys waiting, sampled as each one is taken.
+    private let depth: Gauge
 
     /// - Parameters:
     ///   - name: Used in logs and metrics.
@@ -32,6 +36,7 @@ public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
         self.workers = workers
         self.reconcile = reconcile
         self.onError = onError
+        self.depth = Gauge(label: "gitopsd_controller_queue_depth", dimensions: [("controller", name)])
     }
 
     /// Runs the workers until the queue is shut down or the task is cancelled.
@@ -49,6 +54,7 @@ public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
 
     private func work() async {
         while let key = await queue.next() {
+            depth.record(await queue.depth)
             do {
                 switch try await reconcile(key) {
                 case .done:

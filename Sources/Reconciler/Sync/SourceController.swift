@@ -42,6 +42,8 @@ public actor SourceController {
     private var lastRecordedCommit: String?
     private var lastRecordedResult: SyncRecord.Result?
     private var running = false
+    /// The commit the `gitopsd_last_applied_commit` metric names.
+    private var publishedCommit: String?
     private var pending = false
     public private(set) var status: SourceStatus
 
@@ -160,6 +162,7 @@ public actor SourceController {
             }
         }
         let elapsed = ContinuousClock.now - started
+        if publishedCommit != revision.commit { publishAppliedCommit(revision.commit) }
         status.sync = .synced
         status.lastError = nil
         status.lastAppliedCommit = revision.commit
@@ -200,6 +203,17 @@ public actor SourceController {
             "sync failed for \(commit.prefix(7)); the last applied commit keeps running: \(message)",
             metadata: ["source": "\(configuration.name)", "git.commit": "\(commit)"])
         if let record { self.record(record) }
+    }
+
+    /// `gitopsd_last_applied_commit{source, commit}`: 1 for the commit now applied, 0 for the one before.
+    private func publishAppliedCommit(_ commit: String) {
+        if let previous = publishedCommit {
+            Gauge(label: "gitopsd_last_applied_commit", dimensions: [("source", configuration.name), ("commit", previous)])
+                .record(0)
+        }
+        Gauge(label: "gitopsd_last_applied_commit", dimensions: [("source", configuration.name), ("commit", commit)])
+            .record(1)
+        publishedCommit = commit
     }
 
     private func record(_ record: SyncRecord) {

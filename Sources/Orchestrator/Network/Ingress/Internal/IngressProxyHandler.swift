@@ -329,6 +329,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
                 return
             }
             exchange.responseStarted = true
+            IngressMetrics.record(head.status)
             let response = ProxyHeaders.clientResponse(
                 from: head, keepAlive: exchange.keepAlive, version: exchange.clientVersion)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -429,6 +430,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     ) {
         guard let context else { return }
         let body = "\(status.code) \(status.reasonPhrase): \(message)\n"
+        IngressMetrics.record(status)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
