@@ -71,24 +71,24 @@ struct ContainerSupervisorTests {
                 readinessProbe: fastProbe("test -f ready")))
         let task = Task { await supervisor.run() }
         #expect(
-            await eventually {
+            await eventually(timeout: .seconds(60)) {
                 let status = await supervisor.status
                 return status.restartCount == 0 && isRunning(status)
             })
         #expect(await supervisor.status.ready == false)
 
         _ = FileManager.default.createFile(atPath: directory.path + "/ready", contents: nil)
-        #expect(await eventually { await supervisor.status.ready })
+        #expect(await eventually(timeout: .seconds(60)) { await supervisor.status.ready })
 
         _ = FileManager.default.createFile(atPath: directory.path + "/dead", contents: nil)
-        #expect(await eventually { await supervisor.status.restartCount >= 1 })
+        #expect(await eventually(timeout: .seconds(60)) { await supervisor.status.restartCount >= 1 })
         try FileManager.default.removeItem(atPath: directory.path + "/dead")
-        #expect(await eventually { await supervisor.status.ready })
+        #expect(await eventually(timeout: .seconds(60)) { await supervisor.status.ready })
 
         task.cancel()
         await task.value
         #expect(
-            await eventually {
+            await eventually(timeout: .seconds(60)) {
                 if case .exited = await runtime.state(of: spec.id) { return true }
                 return false
             })
@@ -101,7 +101,7 @@ struct ContainerSupervisorTests {
         let configuration = ContainerSupervisor.Configuration(readinessProbe: fastProbe("true"))
         let first = ContainerSupervisor(spec: spec, runtime: runtime, configuration: configuration)
         let task = Task { await first.run() }
-        #expect(await eventually { await first.status.ready })
+        #expect(await eventually(timeout: .seconds(60)) { await first.status.ready })
         guard case .running(let record)? = await runtime.state(of: spec.id) else {
             Issue.record("expected a running container")
             return
@@ -117,7 +117,7 @@ struct ContainerSupervisorTests {
         let adopter = ContainerSupervisor(
             spec: spec, runtime: second, configuration: configuration, initialStatus: await first.status)
         let adopted = Task { await adopter.run(adopting: record) }
-        #expect(await eventually { await adopter.status.ready })
+        #expect(await eventually(timeout: .seconds(60)) { await adopter.status.ready })
         #expect(await adopter.status.restartCount == 0)
         adopted.cancel()
         await adopted.value  // returns once the process is gone

@@ -69,14 +69,14 @@ import Testing
             _ = try await store.create(
                 Workloads.deployment(
                     "web", replicas: 2, progressDeadlineSeconds: 10, annotations: ["kubernetes.io/change-cause": "c1"]))
-            var result = try await run("rollout", "status", "deployment/web", "--timeout", "30s")
+            var result = try await run("rollout", "status", "deployment/web", "--timeout", "120s")
             #expect(result.status == 0)
             #expect(result.standardOutput.hasSuffix("deployment \"web\" successfully rolled out\n"))
 
             result = try await run("scale", "deploy/web", "--replicas", "3")
             #expect(result.standardOutput == "deployment.apps/web scaled\n")
             try await DeploymentControllerTests.setVersion(store, "2", changeCause: "c2")
-            result = try await run("rollout", "status", "deployments/web", "--timeout", "30s")
+            result = try await run("rollout", "status", "deployments/web", "--timeout", "120s")
             #expect(result.status == 0)
 
             result = try await run("rollout", "history", "deployment/web")
@@ -94,7 +94,7 @@ import Testing
                 let deployment = try await store.get(ObjectKey(kind: "Deployment", namespace: "default", name: "web"))
                 return deployment[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == "3"
             }
-            result = try await run("rollout", "status", "deployment/web", "--timeout", "30s", "--revision", "3")
+            result = try await run("rollout", "status", "deployment/web", "--timeout", "120s", "--revision", "3")
             #expect(result.status == 0)
 
             result = try await run("rollout", "pause", "deployment/web")
@@ -113,7 +113,7 @@ import Testing
             let timedOut = result.standardError.contains("timed out waiting for the condition")
             let exceeded = result.standardError.contains("exceeded its progress deadline")
             #expect(result.status == 1 && (timedOut || exceeded))
-            result = try await run("rollout", "status", "deployment/web", "--timeout", "30s")
+            result = try await run("rollout", "status", "deployment/web", "--timeout", "120s")
             #expect(result.status == 1)
             #expect(result.standardError.contains("deployment \"web\" exceeded its progress deadline"))
         }

@@ -72,7 +72,7 @@ final class NetworkHarness: Sendable {
     /// Waits until the object satisfies `condition`; records an issue and returns `nil` when it never does.
     @discardableResult
     func wait<T: KubernetesObject>(
-        _ type: T.Type, _ name: String, timeout: Duration = .seconds(15),
+        _ type: T.Type, _ name: String, timeout: Duration = .seconds(60),
         sourceLocation: Testing.SourceLocation = #_sourceLocation,
         _ condition: @escaping (T) -> Bool
     ) async -> T? {
