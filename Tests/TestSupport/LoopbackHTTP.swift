@@ -92,3 +92,15 @@ public enum LoopbackHTTP {
         return result
     }
 }
+
+extension LoopbackHTTP {
+    /// `request`, waiting on a thread of its own (see `ProcessRunner.runDetached`).
+    public static func fetch(
+        _ method: String = "GET", host: String = "127.0.0.1", port: Int, path: String,
+        headers: [String: String] = [:], body: [UInt8] = [], timeoutSeconds: Int = 5
+    ) async -> Response? {
+        (try? await offPool {
+            request(method, host: host, port: port, path: path, headers: headers, body: body, timeoutSeconds: timeoutSeconds)
+        }) ?? nil
+    }
+}

@@ -65,3 +65,26 @@ private final class LockedData: @unchecked Sendable {
 
     func get() -> Data { lock.withLock { data ?? Data() } }
 }
+
+extension ProcessRunner {
+    /// `run`, waiting on a thread of its own: async tests must not block the few threads of Swift's
+    /// cooperative pool on a child process, or every other test in the run stalls behind them.
+    public static func runDetached(
+        _ executable: String, _ arguments: [String], in directory: String? = nil,
+        environment: [String: String]? = nil, input: [UInt8]? = nil
+    ) async throws -> ProcessResult {
+        try await offPool { try run(executable, arguments, in: directory, environment: environment, input: input) }
+    }
+
+    /// `gitopsd`, waiting on a thread of its own (see `runDetached`).
+    public static func gitopsdDetached(_ arguments: [String], in directory: String? = nil) async throws -> ProcessResult {
+        try await offPool { try gitopsd(arguments, in: directory) }
+    }
+}
+
+/// Runs blocking work on a new thread and resumes the caller with its result.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

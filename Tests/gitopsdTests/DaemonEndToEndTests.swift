@@ -67,27 +67,27 @@ import Testing
         _ = try repo.commit("Initial shop")
     }
 
-    func gitopsd(_ arguments: String...) throws -> ProcessResult {
-        try ProcessRunner.gitopsd(arguments + ["--data-dir", data.path])
+    func gitopsd(_ arguments: String...) async throws -> ProcessResult {
+        try await ProcessRunner.gitopsdDetached(arguments + ["--data-dir", data.path])
     }
 
-    func deployment(_ name: String) throws -> Value? {
-        let result = try gitopsd("get", "deployment", name, "-n", "shop", "-o", "json")
+    func deployment(_ name: String) async throws -> Value? {
+        let result = try await gitopsd("get", "deployment", name, "-n", "shop", "-o", "json")
         return result.status == 0 ? try Value(json: result.standardOutput) : nil
     }
 
     /// Waits until the daemon has applied `commit` to the Deployment, then until its rollout completes.
     func waitForRollout(of name: String, to commit: String) async throws {
         let applied = await eventually(timeout: .seconds(60)) {
-            (try? deployment(name))?[path: ["metadata", "annotations", "gitopsd.io/commit"]]?.stringValue == commit
+            (try? await deployment(name))?[path: ["metadata", "annotations", "gitopsd.io/commit"]]?.stringValue == commit
         }
         try #require(applied, "the daemon did not apply \(commit) to deployment \(name)")
-        let status = try gitopsd("rollout", "status", "deployment/\(name)", "-n", "shop", "--timeout", "120s")
+        let status = try await gitopsd("rollout", "status", "deployment/\(name)", "-n", "shop", "--timeout", "120s")
         try #require(status.status == 0, "rollout status: \(status.standardOutput) \(status.standardError)")
     }
 
-    func syncHistory() throws -> [Value] {
-        let result = try gitopsd("history", "-o", "json")
+    func syncHistory() async throws -> [Value] {
+        let result = try await gitopsd("history", "-o", "json")
         return (try? Value(json: result.standardOutput))?.arrayValue ?? []
     }
 
@@ -104,12 +104,12 @@ import Testing
 
         // The app answers through the Ingress, web calling api through its Service.
         let serving = await eventually(timeout: .seconds(120)) {
-            let response = LoopbackHTTP.request(port: ingressPort, path: "/")
+            let response = await LoopbackHTTP.fetch(port: ingressPort, path: "/")
             return response?.status == 200 && response?.body.contains("web v1") == true
                 && response?.body.contains("api says: hello from the api") == true
         }
         try #require(serving, "the example app never answered through the Ingress")
-        let firstReplicaSets = try gitopsd("get", "rs", "-n", "shop", "-o", "json").standardOutput
+        let firstReplicaSets = try await gitopsd("get", "rs", "-n", "shop", "-o", "json").standardOutput
         let originalWebReplicaSet = try #require(
             (try Value(json: firstReplicaSets))["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue }
                 .first { $0.hasPrefix("web-") })
@@ -121,11 +121,11 @@ import Testing
         let bump = try repo.commit("web: version 2")
         try await waitForRollout(of: "web", to: bump)
         let upgraded = await eventually(timeout: .seconds(30)) {
-            LoopbackHTTP.request(port: ingressPort, path: "/")?.body.contains("web v2") == true
+            await LoopbackHTTP.fetch(port: ingressPort, path: "/")?.body.contains("web v2") == true
         }
         #expect(upgraded)
         let tally = client.stop()
-        let ingressMetrics = LoopbackHTTP.request(port: apiPort, path: "/metrics")?.body ?? ""
+        let ingressMetrics = await LoopbackHTTP.fetch(port: apiPort, path: "/metrics")?.body ?? ""
         #expect(ingressMetrics.contains("gitopsd_ingress_requests_total{code=\"2xx\"}"))
         #expect(tally.count >= 20, "only \(tally.count) requests were sent during the rollout")
         #expect(tally.failures.isEmpty, "failed requests during the rollout: \(tally.failures.prefix(5))")
@@ -135,34 +135,34 @@ import Testing
         _ = try repo.git("revert", "--no-edit", "HEAD")
         let revert = try repo.head()
         try await waitForRollout(of: "web", to: revert)
-        let revisions = try gitopsd("rollout", "history", "deployment/web", "-n", "shop")
+        let revisions = try await gitopsd("rollout", "history", "deployment/web", "-n", "shop")
         #expect(revisions.standardOutput.contains(String(bump.prefix(7))))
         #expect(revisions.standardOutput.contains(String(revert.prefix(7))))
         #expect(revisions.standardOutput.contains("Revert \"web: version 2\""))
-        let reused = try Value(json: try gitopsd("get", "rs", originalWebReplicaSet, "-n", "shop", "-o", "json").standardOutput)
+        let reused = try Value(json: try await gitopsd("get", "rs", originalWebReplicaSet, "-n", "shop", "-o", "json").standardOutput)
         #expect(reused[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == "3")
         #expect(reused[path: ["metadata", "annotations", "gitopsd.io/commit"]]?.stringValue == revert)
-        let syncs = try syncHistory()
+        let syncs = try await syncHistory()
         #expect(syncs.filter { $0["result"] == "Applied" }.count >= 3)
 
         // A broken commit applies nothing, is reported with its location, and the app keeps serving.
         try repo.write("manifests/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n  namespace: shop\ndata: [unclosed\n")
         let broken = try repo.commit("broken manifest")
         let reported = await eventually(timeout: .seconds(60)) {
-            (try? syncHistory())?.first { $0["commit"]?.stringValue == broken }?["result"] == "Failed"
+            (try? await syncHistory())?.first { $0["commit"]?.stringValue == broken }?["result"] == "Failed"
         }
         #expect(reported)
-        let failure = try syncHistory().first { $0["commit"]?.stringValue == broken }
+        let failure = try await syncHistory().first { $0["commit"]?.stringValue == broken }
         #expect(failure?["errors"]?.arrayValue?.contains { $0.stringValue?.contains("manifests/broken.yaml:") == true } == true)
-        #expect(LoopbackHTTP.request(port: ingressPort, path: "/")?.status == 200)
-        let status = LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")
+        #expect(await LoopbackHTTP.fetch(port: ingressPort, path: "/")?.status == 200)
+        let status = await LoopbackHTTP.fetch(port: apiPort, path: "/gitops/v1/status")
         #expect(status?.body.contains("\"sync\" : \"Failed\"") == true)
 
         // A fix recovers without intervention.
         try repo.remove("manifests/broken.yaml")
         let fix = try repo.commit("fix the manifest")
         let recovered = await eventually(timeout: .seconds(60)) {
-            guard let record = (try? syncHistory())?.first(where: { $0["commit"]?.stringValue == fix }) else { return false }
+            guard let record = (try? await syncHistory())?.first(where: { $0["commit"]?.stringValue == fix }) else { return false }
             return record["result"] != "Failed"
         }
         #expect(recovered)
@@ -193,15 +193,15 @@ import Testing
             ])
         defer { daemon.stop() }
         let ready = await eventually(timeout: .seconds(60)) {
-            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200
+            await LoopbackHTTP.fetch(port: apiPort, path: "/readyz")?.status == 200
         }
         try #require(ready)
-        #expect(LoopbackHTTP.request(port: apiPort, path: "/healthz")?.body == "ok\n")
-        let metrics = LoopbackHTTP.request(port: apiPort, path: "/metrics")?.body ?? ""
+        #expect(await LoopbackHTTP.fetch(port: apiPort, path: "/healthz")?.body == "ok\n")
+        let metrics = await LoopbackHTTP.fetch(port: apiPort, path: "/metrics")?.body ?? ""
         #expect(metrics.contains("gitopsd_sync_total{source=\"hooked\",result=\"Applied\"} 1"))
         #expect(metrics.contains("gitopsd_last_applied_commit{source=\"hooked\",commit=\"\(try repo.head())\"} 1"))
         #expect(metrics.contains("gitopsd_controller_queue_depth{controller="))
-        let status = try Value(json: LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
+        let status = try Value(json: await LoopbackHTTP.fetch(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
         let source = status["sources"]?.arrayValue?.first
         #expect(source?["source"] == "hooked")
         #expect(source?["sync"] == "Synced")
@@ -210,24 +210,24 @@ import Testing
         try repo.write("config/settings.yaml", cm.replacingOccurrences(of: "MODE", with: "two"))
         let pushed = try repo.commit("config two")
         let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
-        let unsigned = LoopbackHTTP.request("POST", port: apiPort, path: "/hooks/github", body: body)
+        let unsigned = await LoopbackHTTP.fetch("POST", port: apiPort, path: "/hooks/github", body: body)
         #expect(unsigned?.status == 401)
-        let forged = LoopbackHTTP.request(
+        let forged = await LoopbackHTTP.fetch(
             "POST", port: apiPort, path: "/hooks/github",
             headers: ["X-Hub-Signature-256": try Self.signature(secret: "guessed", body: body)], body: body)
         #expect(forged?.status == 401)
-        let signed = LoopbackHTTP.request(
+        let signed = await LoopbackHTTP.fetch(
             "POST", port: apiPort, path: "/hooks/github",
             headers: ["X-Hub-Signature-256": try Self.signature(secret: "s3cret-for-hooks", body: body)], body: body)
         #expect(signed?.status == 202)
         // The poll interval is 300 s: only the webhook can bring the commit in within this wait.
         let applied = await eventually(timeout: .seconds(30)) {
-            let result = try? gitopsd("get", "configmap", "settings", "-o", "json")
+            let result = try? await gitopsd("get", "configmap", "settings", "-o", "json")
             return (result.flatMap { try? Value(json: $0.standardOutput) })?[path: ["data", "mode"]] == "two"
         }
         #expect(applied)
-        #expect(try syncHistory().first?["commit"]?.stringValue == pushed)
-        let gitlab = LoopbackHTTP.request(
+        #expect(try await syncHistory().first?["commit"]?.stringValue == pushed)
+        let gitlab = await LoopbackHTTP.fetch(
             "POST", port: apiPort, path: "/hooks/gitlab", headers: ["X-Gitlab-Token": "s3cret-for-hooks"], body: body)
         #expect(gitlab?.status == 202)
     }
@@ -256,8 +256,8 @@ import Testing
             "--api-address", "127.0.0.1:\(apiPort)", "--ingress-address", "127.0.0.1:\(ingressPort)",
             "--ingress-tls-address", "", "--log-level", "warning",
         ]
-        func available() -> Bool {
-            let result = try? gitopsd("get", "deployment", "demo", "-o", "json")
+        func available() async -> Bool {
+            let result = try? await gitopsd("get", "deployment", "demo", "-o", "json")
             return (result.flatMap { try? Value(json: $0.standardOutput) })?[path: ["status", "availableReplicas"]] == 2
         }
         func podProcesses() -> [String: Int32] {
@@ -273,7 +273,7 @@ import Testing
         }
 
         let first = try SpawnedProcess(BuiltProducts.executable("gitopsd"), arguments)
-        #expect(await eventually(timeout: .seconds(60)) { available() })
+        #expect(await eventually(timeout: .seconds(60)) { await available() })
         let before = podProcesses()
         #expect(before.count == 2)
         kill(first.pid, SIGKILL)
@@ -283,12 +283,13 @@ import Testing
         let second = try SpawnedProcess(BuiltProducts.executable("gitopsd"), arguments)
         defer { second.stop() }
         #expect(await eventually(timeout: .seconds(60)) {
-            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200 && available()
+            let ready = await LoopbackHTTP.fetch(port: apiPort, path: "/readyz")?.status == 200
+            return ready ? await available() : false
         })
         try await Task.sleep(for: .seconds(2))
         // The same processes were adopted: no second copy, none restarted.
         #expect(podProcesses() == before)
-        let pods = try Value(json: try gitopsd("get", "pods", "-o", "json").standardOutput)["items"]?.arrayValue ?? []
+        let pods = try Value(json: try await gitopsd("get", "pods", "-o", "json").standardOutput)["items"]?.arrayValue ?? []
         #expect(pods.count == 2)
         second.stop()
         #expect(await eventually(timeout: .seconds(40)) { before.values.allSatisfy { kill($0, 0) != 0 } })
@@ -321,14 +322,14 @@ import Testing
             ])
         defer { daemon.stop() }
         let ready = await eventually(timeout: .seconds(60)) {
-            LoopbackHTTP.request(port: apiPort, path: "/readyz")?.status == 200
+            await LoopbackHTTP.fetch(port: apiPort, path: "/readyz")?.status == 200
         }
         try #require(ready)
         for (name, source) in [("from-one", "first"), ("from-two", "second")] {
-            let object = try Value(json: try gitopsd("get", "cm", name, "-o", "json").standardOutput)
+            let object = try Value(json: try await gitopsd("get", "cm", name, "-o", "json").standardOutput)
             #expect(object[path: ["metadata", "labels", "gitopsd.io/source"]]?.stringValue == source)
         }
-        let status = try Value(json: LoopbackHTTP.request(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
+        let status = try Value(json: await LoopbackHTTP.fetch(port: apiPort, path: "/gitops/v1/status")?.body ?? "")
         #expect(status["sources"]?.arrayValue?.compactMap { $0["source"]?.stringValue }.sorted() == ["first", "second"])
     }
 

@@ -48,7 +48,7 @@ import Testing
         _ = try repo.commit("demo app")
     }
 
-    func gitopsd(_ arguments: String...) throws -> ProcessResult {
+    func gitopsd(_ arguments: String...) async throws -> ProcessResult {
         var arguments = arguments + ["--repo", repo.path, "--path", "deploy", "--data-dir", data.path]
         if arguments.contains("--wait") {
             arguments += [
@@ -56,41 +56,41 @@ import Testing
                 "--service-cidr", "127.\(Int.random(in: 20...250)).0.0/16",
             ]
         }
-        return try ProcessRunner.gitopsd(arguments)
+        return try await ProcessRunner.gitopsdDetached(arguments)
     }
 
-    @Test func dryRunReportsChangesWithExitTwoThenApplyThenInSync() throws {
-        let dry = try gitopsd("reconcile", "--once", "--dry-run")
+    @Test func dryRunReportsChangesWithExitTwoThenApplyThenInSync() async throws {
+        let dry = try await gitopsd("reconcile", "--once", "--dry-run")
         #expect(dry.status == 2)
         #expect(dry.standardOutput.contains("+ create Deployment/default/demo"))
         #expect(dry.standardOutput.contains("dry run: nothing applied"))
 
-        let diff = try gitopsd("diff")
+        let diff = try await gitopsd("diff")
         #expect(diff.status == 2)
         #expect(diff.standardOutput.contains("+++ desired/ConfigMap/default/settings"))
 
-        let applied = try gitopsd("reconcile", "--once", "-o", "json")
+        let applied = try await gitopsd("reconcile", "--once", "-o", "json")
         #expect(applied.status == 0, "\(applied.standardError)")
         let report = try Value(json: applied.standardOutput)
         #expect(report["result"] == "Applied")
         #expect(report["created"] == 2)
 
-        #expect(try gitopsd("reconcile", "--once", "--dry-run").status == 0)
-        #expect(try gitopsd("diff").status == 0)
+        #expect(try await gitopsd("reconcile", "--once", "--dry-run").status == 0)
+        #expect(try await gitopsd("diff").status == 0)
     }
 
-    @Test func anInvalidCommitExitsOneAndAppliesNothing() throws {
+    @Test func anInvalidCommitExitsOneAndAppliesNothing() async throws {
         try repo.write("deploy/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  labels: {tier: [x]}\n")
         _ = try repo.commit("bad labels")
-        let result = try gitopsd("reconcile", "--once")
+        let result = try await gitopsd("reconcile", "--once")
         #expect(result.status == 1)
         #expect(result.standardError.contains("deploy/bad.yaml:5:"))
-        let get = try ProcessRunner.gitopsd(["get", "deployments", "--data-dir", data.path])
+        let get = try await ProcessRunner.gitopsdDetached(["get", "deployments", "--data-dir", data.path])
         #expect(get.standardOutput.isEmpty)
     }
 
-    @Test func waitRunsTheWorkloadsUntilHealthyThenStopsThem() throws {
-        let result = try gitopsd("reconcile", "--once", "--wait", "--timeout", "90s")
+    @Test func waitRunsTheWorkloadsUntilHealthyThenStopsThem() async throws {
+        let result = try await gitopsd("reconcile", "--once", "--wait", "--timeout", "90s")
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("all 2 objects healthy"))
         // The workloads it started are stopped when it exits.
@@ -98,10 +98,10 @@ import Testing
         #expect(records.isEmpty)
     }
 
-    @Test func waitFailsWithExitOneNamingTheUnhealthyObject() throws {
+    @Test func waitFailsWithExitOneNamingTheUnhealthyObject() async throws {
         try repo.write("deploy/app.yaml", Self.app(ready: false))
         _ = try repo.commit("never ready")
-        let result = try gitopsd("reconcile", "--once", "--wait", "--timeout", "4s")
+        let result = try await gitopsd("reconcile", "--once", "--wait", "--timeout", "4s")
         #expect(result.status == 1)
         #expect(result.standardError.contains("Deployment/default/demo"))
         #expect(result.standardError.contains("not healthy after 4s"))
@@ -118,7 +118,7 @@ import Testing
             (try? String(contentsOfFile: data.path + "/daemon.lock", encoding: .utf8))?.contains("\(daemon.pid)") == true
         }
         try #require(locked)
-        let result = try gitopsd("reconcile", "--once")
+        let result = try await gitopsd("reconcile", "--once")
         #expect(result.status == 1)
         #expect(result.standardError.contains("a gitopsd daemon (pid \(daemon.pid)) is running"))
     }
