@@ -150,12 +150,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     @discardableResult
     public func waitUntilObserved(_ revision: Revision, timeout: Duration = .seconds(5)) async -> Bool {
         if isObserved(revision) { return true }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait(for: revision) }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
+        await waitAtMost(timeout) { await self.wait(for: revision) }
         return isObserved(revision)
     }
 

@@ -80,12 +80,7 @@ final class PassCounter: Sendable {
     @discardableResult
     func wait(forPass target: UInt64, timeout: Duration) async -> Bool {
         if isCompleted(target) { return true }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.suspend(until: target) }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
+        await waitAtMost(timeout) { await self.suspend(until: target) }
         return isCompleted(target)
     }
 
