@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -25,15 +24,16 @@ public final class IngressServer: Sendable {
         public var httpAddress = HostPort(host: "127.0.0.1", port: 8080)
         /// The HTTPS listener, or `nil` for none. Default `127.0.0.1:8443`.
         public var httpsAddress: HostPort? = HostPort(host: "127.0.0.1", port: 8443)
-        /// Largest total size of a request's header names and values, in bytes. Default 32 KiB.
+        /// Largest request head (request line and header fields), in bytes; larger gets 400. Default 32 KiB.
         public var maxHeaderSize = 32 * 1024
         /// How long a client connection may sit without traffic (between requests, or while sending one) before
-        /// it is closed. Default 60 s.
+        /// it is closed; checked once per period, so closing comes one to two periods after the last byte.
+        /// Default 60 s.
         public var idleTimeout: Duration = .seconds(60)
         /// How long to wait for an upstream to accept a connection before trying the next endpoint. Default 5 s.
         public var connectTimeout: Duration = .seconds(5)
         /// How long an upstream connection may be silent, idle in the pool or while a response is awaited,
-        /// before it is closed. Default 60 s.
+        /// before it is closed (one to two periods, as for `idleTimeout`). Default 60 s.
         public var upstreamTimeout: Duration = .seconds(60)
         /// Idle keep-alive connections kept per upstream address and event loop. Default 256.
         public var maxIdleConnectionsPerUpstream = 256
@@ -200,16 +200,10 @@ public final class IngressServer: Sendable {
     private func bind(_ address: HostPort, tls: Bool) async throws(NetworkError) -> any Channel {
         let shared = self.shared
         let loopStates = self.loopStates
-        let limits: NIOHTTPDecoderLimitConfiguration = {
-            var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderListSize = configuration.maxHeaderSize
-            limits.maxHeaderFieldSize = configuration.maxHeaderSize
-            return limits
-        }()
-        let idleTimeout = TimeAmount(configuration.idleTimeout)
         let settings = IngressProxyHandler.Settings(
             scheme: tls ? "https" : "http", connectTimeout: TimeAmount(configuration.connectTimeout),
-            upstreamTimeout: TimeAmount(configuration.upstreamTimeout))
+            upstreamTimeout: TimeAmount(configuration.upstreamTimeout), idleTimeout: TimeAmount(configuration.idleTimeout),
+            maxHeaderSize: configuration.maxHeaderSize)
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
@@ -227,12 +221,6 @@ public final class IngressServer: Sendable {
                             }
                             try sync.addHandler(NIOSSLServerHandler(context: context))
                         }
-                        try sync.configureHTTPServerPipeline(
-                            withPipeliningAssistance: true, withErrorHandling: true,
-                            // Response heads are either ours or were parsed from the upstream by NIO already.
-                            withOutboundHeaderValidation: false,
-                            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-                        try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                         try sync.addHandler(
                             IngressProxyHandler(shared: shared, loopState: loopState, settings: settings))
                     }

@@ -1,13 +1,71 @@
 import NIOCore
 
-/// Per-event-loop state of the Ingress proxy: the idle upstream connection pool, round-robin positions and
-/// in-flight request counts. Confined to its event loop (every access runs on it), so it needs no lock.
+/// One upstream address as one event loop sees it: its idle keep-alive connections and its requests in flight.
+///
+/// An exchange and a connection each hold their target, so the per-request bookkeeping touches no dictionary, and
+/// the idle list is mutated in place (a list copied out of a dictionary and written back would be copied whole on
+/// every request). Confined to its event loop.
+final class UpstreamTarget {
+    let address: HostPort
+    private let maxIdle: Int
+    private var idle: [UpstreamHandler] = []
+    /// Requests assigned to this address and not finished.
+    private(set) var inFlight = 0
+
+    init(address: HostPort, maxIdle: Int) {
+        self.address = address
+        self.maxIdle = maxIdle
+    }
+
+    var isUnused: Bool { idle.isEmpty && inFlight == 0 }
+
+    func beginRequest() {
+        inFlight += 1
+    }
+
+    func endRequest() {
+        inFlight = max(0, inFlight - 1)
+    }
+
+    /// An idle, still open connection, most recently used first.
+    func takeIdle() -> UpstreamHandler? {
+        while let connection = idle.popLast() {
+            if connection.isActive { return connection }
+        }
+        return nil
+    }
+
+    /// Returns a connection after a complete exchange: pooled when there is room, closed otherwise.
+    func release(_ connection: UpstreamHandler) {
+        guard connection.isActive else { return }
+        guard idle.count < maxIdle else {
+            connection.close()
+            return
+        }
+        idle.append(connection)
+        // A read held back for a slow client is let through, so the pool notices when the upstream closes.
+        connection.resumeRead()
+    }
+
+    /// Forgets a pooled connection that closed.
+    func remove(_ connection: UpstreamHandler) {
+        if let index = idle.lastIndex(where: { $0 === connection }) { idle.remove(at: index) }
+    }
+
+    func closeIdle() {
+        let victims = idle
+        idle.removeAll()
+        for connection in victims { connection.close() }
+    }
+}
+
+/// Per-event-loop state of the Ingress proxy: the upstream targets (pools and in-flight counts) and round-robin
+/// positions. Confined to its event loop (every access runs on it), so it needs no lock.
 final class IngressLoopState: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let maxIdlePerUpstream: Int
-    private var idle: [HostPort: [UpstreamHandler]] = [:]
+    private var targets: [HostPort: UpstreamTarget] = [:]
     private var roundRobin: [IngressBackend: Int] = [:]
-    private var inFlight: [HostPort: Int] = [:]
 
     init(eventLoop: any EventLoop, maxIdlePerUpstream: Int) {
         self.eventLoop = eventLoop
@@ -22,64 +80,27 @@ final class IngressLoopState: @unchecked Sendable {
         return index
     }
 
-    /// Counts a request assigned to `address`.
-    func beginRequest(to address: HostPort) {
-        inFlight[address, default: 0] += 1
-    }
-
-    /// Uncounts a request assigned to `address`.
-    func endRequest(to address: HostPort) {
-        if let count = inFlight[address] {
-            if count <= 1 { inFlight[address] = nil } else { inFlight[address] = count - 1 }
-        }
+    /// The target for `address`, made on first use.
+    func target(for address: HostPort) -> UpstreamTarget {
+        if let target = targets[address] { return target }
+        let target = UpstreamTarget(address: address, maxIdle: maxIdlePerUpstream)
+        targets[address] = target
+        return target
     }
 
     /// Requests in flight to `address` on this loop.
     func requestsInFlight(to address: HostPort) -> Int {
-        inFlight[address, default: 0]
+        targets[address]?.inFlight ?? 0
     }
 
-    /// An idle, still open connection to `address`, most recently used first.
-    func takeIdle(for address: HostPort) -> UpstreamHandler? {
-        while var list = idle[address], let connection = list.popLast() {
-            idle[address] = list.isEmpty ? nil : list
-            if connection.isActive { return connection }
-        }
-        return nil
-    }
-
-    /// Returns a connection after a complete exchange: pooled when there is room, closed otherwise.
-    func release(_ connection: UpstreamHandler) {
-        guard connection.isActive else { return }
-        var list = idle[connection.address, default: []]
-        guard list.count < maxIdlePerUpstream else {
-            connection.close()
-            return
-        }
-        list.append(connection)
-        idle[connection.address] = list
-        // A read held back for a slow client is let through, so the pool notices when the upstream closes.
-        connection.resumeRead()
-    }
-
-    /// Forgets a pooled connection that closed.
-    func remove(_ connection: UpstreamHandler) {
-        guard var list = idle[connection.address], let index = list.firstIndex(where: { $0 === connection }) else {
-            return
-        }
-        list.remove(at: index)
-        idle[connection.address] = list.isEmpty ? nil : list
-    }
-
-    /// Closes every idle connection to `address` (drained endpoints) or to any address (`nil`, at shutdown).
+    /// Closes every idle connection to `address` (drained endpoints) or to any address (`nil`, at shutdown), and
+    /// forgets targets nothing uses any more.
     func closeIdle(to address: HostPort?) {
-        let victims: [UpstreamHandler]
         if let address {
-            victims = idle.removeValue(forKey: address) ?? []
+            targets[address]?.closeIdle()
         } else {
-            victims = idle.values.flatMap { $0 }
-            idle.removeAll()
+            for target in targets.values { target.closeIdle() }
         }
-        for connection in victims { connection.close() }
+        targets = targets.filter { !$0.value.isUnused }
     }
 }

@@ -1,5 +1,4 @@
 import Metrics
-import NIOHTTP1
 
 /// `gitopsd_ingress_requests_total{code="2xx"}`: responses the Ingress router sent, by status class.
 ///
@@ -9,8 +8,8 @@ enum IngressMetrics {
         Counter(label: "gitopsd_ingress_requests_total", dimensions: [("code", "\($0)xx")])
     }
 
-    static func record(_ status: HTTPResponseStatus) {
-        let index = Int(status.code) / 100 - 1
+    static func record(statusCode: Int) {
+        let index = statusCode / 100 - 1
         guard byClass.indices.contains(index) else { return }
         byClass[index].increment()
     }

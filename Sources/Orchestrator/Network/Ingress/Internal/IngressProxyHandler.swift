@@ -1,60 +1,89 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// Proxies the HTTP/1.1 requests of one client connection to upstreams, one exchange at a time.
 ///
+/// The proxy parses heads and follows body framing but forwards bytes, not decoded messages: a request head is
+/// rewritten (hop-by-hop fields out, `X-Forwarded-*` in) and its body passes through in the framing it came in;
+/// the response comes back the same way. That keeps the per-request work to two small head copies, which is what
+/// lets it keep up with nginx.
+///
 /// Per request: route the head, pick an upstream round-robin (skipping draining endpoints), take a pooled
 /// connection or connect (trying the next endpoint when connecting fails), then stream the request body up and
 /// the response body down. Reads on each side are held while the other side cannot take more (back-pressure),
-/// so bodies are never buffered whole. Errors before a response starts become short text responses (404, 502,
-/// 503); after it started, the client connection is closed. Confined to the channel's event loop; upstream
+/// so bodies are never buffered whole. A request that arrives while the previous response is still going out
+/// (pipelining) waits in the buffer. Errors before a response starts become short text responses (400, 404,
+/// 502, 503); after it started, the client connection is closed. A `101 Switching Protocols` the client asked for
+/// turns the connection into a byte tunnel (WebSocket). Confined to the channel's event loop; upstream
 /// connections live on the same loop.
 final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     struct Settings: Sendable {
         var scheme: String
         var connectTimeout: TimeAmount
         var upstreamTimeout: TimeAmount
+        var idleTimeout: TimeAmount
+        var maxHeaderSize: Int
     }
 
     /// One request/response exchange.
     private final class Exchange {
-        let clientVersion: HTTPVersion
-        let keepAlive: Bool
+        let clientMinorVersion: Int
+        var keepAlive: Bool
         let isHead: Bool
-        let head: HTTPRequestHead
+        let wantsUpgrade: Bool
+        /// The rewritten request head, kept to re-send it when a stale pooled connection has to be replaced.
+        let upstreamHead: ByteBuffer
         let candidates: [HostPort]
         var nextCandidate = 0
-        /// The address being tried or used; counted in flight while set.
-        var address: HostPort?
+        /// The upstream address being tried or used; counted in flight there while set.
+        private(set) var target: UpstreamTarget?
         var upstream: UpstreamHandler?
         var reused = false
         var retriedStaleConnection = false
-        /// Request parts received while no upstream was attached yet.
-        var pending: [HTTPClientRequestPart] = []
-        var requestEnded = false
+        var body: BodyReader
+        /// Request body bytes received while no upstream was attached yet.
+        var pending: [ByteBuffer] = []
+        var requestEnded: Bool
         var bodySent = false
         var responseStarted = false
         var lastError: String?
 
-        init(head: HTTPRequestHead, upstreamHead: HTTPRequestHead, candidates: [HostPort]) {
-            self.clientVersion = head.version
-            self.keepAlive = head.isKeepAlive && head.version != .http1_0
-            self.isHead = head.method == .HEAD
-            self.head = upstreamHead
+        init(head: HTTPHead, upstreamHead: ByteBuffer, body: BodyReader, candidates: [HostPort]) {
+            self.clientMinorVersion = head.minorVersion
+            self.keepAlive = head.wantsKeepAlive
+            self.isHead = head.isHeadRequest
+            self.wantsUpgrade = head.upgrade != nil && head.connectionUpgrade
+            self.upstreamHead = upstreamHead
             self.candidates = candidates
+            self.body = body
+            self.requestEnded = body.isDone
+        }
+
+        func assign(_ target: UpstreamTarget) {
+            self.target?.endRequest()
+            target.beginRequest()
+            self.target = target
+        }
+
+        /// Stops counting the exchange at its upstream address.
+        func unassign() {
+            target?.endRequest()
+            target = nil
         }
     }
 
     private enum State {
+        /// Waiting for (the rest of) a request head.
         case idle
         /// A local response was written; the rest of the request body is read and dropped.
-        case discarding(keepAlive: Bool)
+        case discarding(BodyReader, keepAlive: Bool)
         case proxying(Exchange)
+        /// After `101 Switching Protocols`: bytes pass both ways unread.
+        case tunnel(UpstreamHandler)
         case closed
     }
 
@@ -64,8 +93,12 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var clientIP: String?
+    /// Received bytes not yet handled: a partial head, or a pipelined request waiting for the current exchange.
+    private var inbound = ByteBuffer()
+    private var scanned = 0
     private var pendingRead = false
     private var upstreamNeedsFlush = false
+    private var idleTimer: IdleTimer?
 
     init(shared: IngressSharedState, loopState: IngressLoopState, settings: Settings) {
         self.shared = shared
@@ -78,99 +111,196 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.clientIP = context.channel.remoteAddress?.ipAddress
+        let timer = IdleTimer(timeout: settings.idleTimeout, eventLoop: context.eventLoop) { self.idle() }
+        timer.start()
+        idleTimer = timer
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        abandonExchange()
+        abandon()
+        idleTimer?.stop()
+        idleTimer = nil
         self.context = nil
+    }
+
+    /// No traffic for a whole idle period. Returns whether to keep watching.
+    private func idle() -> Bool {
+        switch state {
+        case .proxying(let exchange) where exchange.requestEnded:
+            // Waiting for the upstream: its own timeout applies.
+            return true
+        case .tunnel:
+            // A quiet WebSocket is not an idle HTTP connection; the upstream's timeout applies.
+            return true
+        case .idle, .discarding, .proxying:
+            closeClient()
+            return false
+        case .closed:
+            return false
+        }
     }
 
     // MARK: Client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            guard case .idle = state else {
-                context.close(promise: nil)
+        idleTimer?.touch()
+        var bytes = unwrapInboundIn(data)
+        if inbound.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            inbound.writeBuffer(&bytes)
+        }
+        process()
+    }
+
+    /// Handles buffered client bytes as far as the current state allows.
+    private func process() {
+        while context != nil {
+            switch state {
+            case .closed:
+                inbound.moveReaderIndex(forwardBy: inbound.readableBytes)
+                return
+            case .idle:
+                guard readHead() else { return }
+            case .proxying(let exchange):
+                guard !exchange.requestEnded, inbound.readableBytes > 0 else { return }
+                let bytes: ByteBuffer?
+                do {
+                    bytes = try exchange.body.take(from: &inbound)
+                } catch {
+                    // The upstream has part of a body it cannot finish reading: neither side can be re-used.
+                    badRequestBody(exchange, error)
+                    return
+                }
+                if exchange.body.isDone { exchange.requestEnded = true }
+                if let bytes { forward(bytes, exchange: exchange) }
+            case .discarding(var reader, let keepAlive):
+                guard inbound.readableBytes > 0 else { return }
+                do {
+                    _ = try reader.take(from: &inbound)
+                } catch {
+                    closeClient()
+                    return
+                }
+                if reader.isDone {
+                    state = .idle
+                    if !keepAlive { closeClient() }
+                } else {
+                    state = .discarding(reader, keepAlive: keepAlive)
+                }
+            case .tunnel(let upstream):
+                guard inbound.readableBytes > 0 else { return }
+                let bytes = inbound
+                inbound.moveReaderIndex(forwardBy: bytes.readableBytes)
+                upstream.send(bytes, flush: false)
+                upstreamNeedsFlush = true
                 return
             }
-            begin(head)
-        case .body(let body):
-            switch state {
-            case .proxying(let exchange):
-                forward(.body(.byteBuffer(body)), exchange: exchange)
-            case .idle, .discarding, .closed:
-                break
-            }
-        case .end(let trailers):
-            switch state {
-            case .proxying(let exchange):
-                exchange.requestEnded = true
-                forward(.end(trailers), exchange: exchange)
-            case .discarding(let keepAlive):
-                if keepAlive {
-                    state = .idle
-                } else {
-                    state = .closed
-                    context.close(promise: nil)
-                }
-            case .idle, .closed:
-                break
-            }
         }
+    }
+
+    /// Parses the next request head when it has fully arrived and starts its exchange.
+    ///
+    /// - Returns: whether a head was handled (the caller goes on with the new state).
+    private func readHead() -> Bool {
+        // RFC 9112 §2.2: empty lines before a request line are ignored.
+        while let byte = inbound.getInteger(at: inbound.readerIndex, as: UInt8.self),
+            byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+        {
+            inbound.moveReaderIndex(forwardBy: 1)
+        }
+        guard inbound.readableBytes > 0 else { return false }
+        guard let length = HTTPHeadParser.headLength(in: inbound, scanned: &scanned) else {
+            if inbound.readableBytes > settings.maxHeaderSize {
+                refuse("request head larger than \(settings.maxHeaderSize) bytes")
+            }
+            return false
+        }
+        scanned = 0
+        guard length <= settings.maxHeaderSize else {
+            refuse("request head larger than \(settings.maxHeaderSize) bytes")
+            return false
+        }
+        guard let bytes = inbound.readSlice(length: length) else { return false }
+        do {
+            let head = try HTTPHeadParser.parseRequest(bytes)
+            try begin(head)
+        } catch {
+            refuse(error.reason)
+            return false
+        }
+        return true
+    }
+
+    /// Answers 400 to a request that cannot be parsed and closes: where the next request would start is unknown.
+    private func refuse(_ reason: String) {
+        respondLocally(
+            status: 400, reason: "Bad Request", message: reason, clientMinorVersion: 1, keepAlive: false,
+            isHead: false, body: BodyReader(.none))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if upstreamNeedsFlush, case .proxying(let exchange) = state, let upstream = exchange.upstream {
-            upstreamNeedsFlush = false
-            upstream.flush()
-        }
+        flushUpstreamIfNeeded()
         context.fireChannelReadComplete()
     }
 
+    /// Request bytes are written as they are handled and flushed once per batch of reads.
+    private func flushUpstreamIfNeeded() {
+        guard upstreamNeedsFlush else { return }
+        upstreamNeedsFlush = false
+        switch state {
+        case .proxying(let exchange): exchange.upstream?.flush()
+        case .tunnel(let upstream): upstream.flush()
+        default: break
+        }
+    }
+
     func read(context: ChannelHandlerContext) {
-        if case .proxying(let exchange) = state, !exchange.requestEnded {
-            // Hold the client while no upstream is attached yet or the upstream cannot take more.
-            guard let upstream = exchange.upstream, upstream.isWritable else {
+        switch state {
+        case .proxying(let exchange):
+            if exchange.requestEnded {
+                // A pipelined request already waits in the buffer: take no more until this exchange is done.
+                guard inbound.readableBytes == 0 else {
+                    pendingRead = true
+                    return
+                }
+            } else {
+                // Hold the client while no upstream is attached yet or the upstream cannot take more.
+                guard let upstream = exchange.upstream, upstream.isWritable else {
+                    pendingRead = true
+                    return
+                }
+            }
+        case .tunnel(let upstream):
+            guard upstream.isWritable else {
                 pendingRead = true
                 return
             }
+        case .idle, .discarding, .closed:
+            break
         }
         context.read()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, case .proxying(let exchange) = state {
-            exchange.upstream?.resumeRead()
+        if context.channel.isWritable {
+            switch state {
+            case .proxying(let exchange): exchange.upstream?.resumeRead()
+            case .tunnel(let upstream): upstream.resumeRead()
+            default: break
+            }
         }
         context.fireChannelWritabilityChanged()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            switch state {
-            case .proxying(let exchange) where exchange.requestEnded:
-                // Waiting for the upstream: its own timeout applies.
-                break
-            case .idle, .discarding, .proxying:
-                state = .closed
-                context.close(promise: nil)
-            case .closed:
-                break
-            }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
-        abandonExchange()
+        abandon()
         state = .closed
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        abandonExchange()
+        abandon()
         state = .closed
         context.close(promise: nil)
     }
@@ -181,16 +311,25 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         context.read()
     }
 
+    private func closeClient() {
+        state = .closed
+        context?.close(promise: nil)
+    }
+
     // MARK: Exchange
 
-    private func begin(_ head: HTTPRequestHead) {
+    private func begin(_ head: HTTPHead) throws(HTTPMessageError) {
+        guard let context else { return }
+        let body = BodyReader(try head.requestFraming())
         let snapshot = shared.currentRouting
-        let host = head.headers.first(name: "host")
-        guard let route = snapshot.routing.route(host: host, path: head.uri) else {
+        let target = head.target
+        let host = head.hostValue
+        guard let route = snapshot.routing.route(host: host, path: target) else {
             let shownHost = IngressRoutingTable.normalizedHost(host)
             respondLocally(
-                .notFound, "no Ingress rule matches host \"\(shownHost)\" and path \"\(IngressRoutingTable.pathOnly(head.uri))\"",
-                request: head, requestEnded: false)
+                status: 404, reason: "Not Found",
+                message: "no Ingress rule matches host \"\(shownHost)\" and path \"\(IngressRoutingTable.pathOnly(target))\"",
+                head: head, body: body)
             return
         }
         var endpoints = snapshot.endpoints[route.backend]
@@ -199,8 +338,8 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         guard !endpoints.isEmpty else {
             respondLocally(
-                .serviceUnavailable, "no ready endpoint for backend \(route.backend)", request: head,
-                requestEnded: false)
+                status: 503, reason: "Service Unavailable", message: "no ready endpoint for backend \(route.backend)",
+                head: head, body: body)
             return
         }
         var candidates = endpoints
@@ -209,8 +348,9 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             candidates = Array(endpoints[start...] + endpoints[..<start])
         }
         let upstreamHead = ProxyHeaders.upstreamRequest(
-            from: head, rewriteTarget: route.rewriteTarget, clientIP: clientIP, scheme: settings.scheme)
-        let exchange = Exchange(head: head, upstreamHead: upstreamHead, candidates: candidates)
+            head, rewriteTarget: route.rewriteTarget, clientIP: clientIP, scheme: settings.scheme,
+            upgrade: head.upgrade != nil && head.connectionUpgrade, allocator: context.channel.allocator)
+        let exchange = Exchange(head: head, upstreamHead: upstreamHead, body: body, candidates: candidates)
         state = .proxying(exchange)
         attemptNext(exchange, fromClientRead: true)
     }
@@ -218,23 +358,24 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     /// Tries the next candidate endpoint, or answers 502 when none is left.
     private func attemptNext(_ exchange: Exchange, fromClientRead: Bool = false) {
         guard exchange.nextCandidate < exchange.candidates.count else {
-            fail(exchange, .badGateway, "upstream connect failed: \(exchange.lastError ?? "no endpoint reachable")")
+            fail(exchange, status: 502, reason: "Bad Gateway",
+                 "upstream connect failed: \(exchange.lastError ?? "no endpoint reachable")")
             return
         }
-        let address = exchange.candidates[exchange.nextCandidate]
+        let target = loopState.target(for: exchange.candidates[exchange.nextCandidate])
         exchange.nextCandidate += 1
-        exchange.address = address
-        loopState.beginRequest(to: address)
-        if let pooled = loopState.takeIdle(for: address) {
+        exchange.assign(target)
+        if let pooled = target.takeIdle() {
             // From the client's channelRead the flush comes with its read-complete, so the head and a body that
             // arrived with it go out in one write.
             attach(pooled, to: exchange, reused: true, flushNow: !fromClientRead)
         } else {
-            connect(exchange, to: address)
+            connect(exchange, to: target)
         }
     }
 
-    private func connect(_ exchange: Exchange, to address: HostPort) {
+    private func connect(_ exchange: Exchange, to target: UpstreamTarget) {
+        let address = target.address
         let loopState = self.loopState
         let upstreamTimeout = settings.upstreamTimeout
         let bootstrap = ClientBootstrap(group: loopState.eventLoop)
@@ -242,14 +383,8 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    // The decoder sees outbound request heads, so it knows a HEAD response has no body.
-                    try sync.addHandler(HTTPRequestEncoder())
-                    try sync.addHandler(
-                        ByteToMessageHandler(
-                            HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward)))
-                    try sync.addHandler(IdleStateHandler(allTimeout: upstreamTimeout))
-                    try sync.addHandler(UpstreamHandler(address: address, loopState: loopState))
+                    try channel.pipeline.syncOperations.addHandler(
+                        UpstreamHandler(target: target, timeout: upstreamTimeout))
                 }
             }
         let future: EventLoopFuture<any Channel>
@@ -262,17 +397,16 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             let upstream = result.flatMap { channel in
                 Result { try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) }
             }
-            guard case .proxying(let current) = self.state, current === exchange, exchange.address == address else {
+            guard case .proxying(let current) = self.state, current === exchange, exchange.target === target else {
                 // The client went away or the exchange moved on meanwhile: keep a fresh connection for later.
-                if case .success(let handler) = upstream { loopState.release(handler) }
+                if case .success(let handler) = upstream { target.release(handler) }
                 return
             }
             switch upstream {
             case .success(let handler):
                 self.attach(handler, to: exchange, reused: false)
             case .failure(let error):
-                loopState.endRequest(to: address)
-                exchange.address = nil
+                exchange.unassign()
                 exchange.lastError = "\(address): \(error)"
                 self.attemptNext(exchange)
             }
@@ -282,16 +416,12 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private func attach(_ upstream: UpstreamHandler, to exchange: Exchange, reused: Bool, flushNow: Bool = true) {
         exchange.upstream = upstream
         exchange.reused = reused
-        upstream.delegate = self
-        upstream.isReusable = true
-        upstream.send(.head(exchange.head), flush: false)
+        upstream.begin(for: self, requestIsHead: exchange.isHead)
+        upstream.send(exchange.upstreamHead, flush: false)
         if !exchange.pending.isEmpty {
-            let parts = exchange.pending
+            for bytes in exchange.pending { upstream.send(bytes, flush: false) }
             exchange.pending.removeAll()
-            for part in parts {
-                if case .body = part { exchange.bodySent = true }
-                upstream.send(part, flush: false)
-            }
+            exchange.bodySent = true
         }
         if flushNow {
             upstream.flush()
@@ -301,43 +431,108 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         resumeClientRead()
     }
 
-    private func forward(_ part: HTTPClientRequestPart, exchange: Exchange) {
+    private func forward(_ bytes: ByteBuffer, exchange: Exchange) {
         guard let upstream = exchange.upstream else {
-            exchange.pending.append(part)
+            exchange.pending.append(bytes)
             return
         }
-        if case .body = part { exchange.bodySent = true }
-        upstream.send(part, flush: false)
+        exchange.bodySent = true
+        upstream.send(bytes, flush: false)
         upstreamNeedsFlush = true
+    }
+
+    /// A malformed request body: answer 400 if nothing was answered yet, and close both connections.
+    private func badRequestBody(_ exchange: Exchange, _ error: HTTPMessageError) {
+        exchange.keepAlive = false
+        if exchange.responseStarted {
+            abandon()
+            closeClient()
+        } else {
+            fail(exchange, status: 400, reason: "Bad Request", "malformed request body: \(error.reason)")
+        }
     }
 
     // MARK: Upstream side
 
-    func upstreamReceived(_ part: HTTPClientResponsePart, from upstream: UpstreamHandler) {
-        guard case .proxying(let exchange) = state, exchange.upstream === upstream, let context else {
+    /// The exchange `upstream` serves, or `nil` (and the upstream dropped) when it serves none any more.
+    private func exchange(servedBy upstream: UpstreamHandler) -> Exchange? {
+        guard case .proxying(let exchange) = state, exchange.upstream === upstream, context != nil else {
             upstream.isReusable = false
+            upstream.delegate = nil
+            upstream.close()
+            return nil
+        }
+        return exchange
+    }
+
+    func upstreamInformational(_ head: HTTPHead, from upstream: UpstreamHandler) {
+        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        // 100 Continue and friends: pass on (never to HTTP/1.0 clients, RFC 9110 §15.2); the final response follows.
+        guard exchange.clientMinorVersion > 0 else { return }
+        context.writeAndFlush(
+            wrapOutboundOut(
+                ProxyHeaders.clientResponse(
+                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: true, allocator: context.channel.allocator)),
+            promise: nil)
+    }
+
+    func upstreamResponseHead(_ head: HTTPHead, closeDelimited: Bool, from upstream: UpstreamHandler) {
+        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        exchange.responseStarted = true
+        IngressMetrics.record(statusCode: head.status)
+        // A body that ends with the upstream's connection cannot be told apart from the next response on a
+        // kept-alive client connection: close that one after it too.
+        if closeDelimited { exchange.keepAlive = false }
+        context.write(
+            wrapOutboundOut(
+                ProxyHeaders.clientResponse(
+                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: exchange.keepAlive,
+                    allocator: context.channel.allocator)),
+            promise: nil)
+    }
+
+    func upstreamResponseBody(_ bytes: ByteBuffer, from upstream: UpstreamHandler) {
+        guard exchange(servedBy: upstream) != nil, let context else { return }
+        idleTimer?.touch()
+        context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func upstreamResponseEnd(_ upstream: UpstreamHandler) {
+        guard let exchange = exchange(servedBy: upstream) else { return }
+        finish(exchange, upstream: upstream)
+    }
+
+    func upstreamSwitchedProtocols(_ head: HTTPHead, from upstream: UpstreamHandler) {
+        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        guard exchange.wantsUpgrade else {
+            upstream.delegate = nil
+            upstream.close()
+            exchange.upstream = nil
+            fail(exchange, status: 502, reason: "Bad Gateway", "upstream switched protocols without being asked to")
+            return
+        }
+        IngressMetrics.record(statusCode: head.status)
+        exchange.unassign()
+        // A long-lived tunnel is not a request in flight: draining an endpoint does not wait for it.
+        state = .tunnel(upstream)
+        context.writeAndFlush(
+            wrapOutboundOut(
+                ProxyHeaders.clientResponse(
+                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: true, upgrade: true,
+                    allocator: context.channel.allocator)),
+            promise: nil)
+        process()
+        flushUpstreamIfNeeded()
+        resumeClientRead()
+    }
+
+    func upstreamTunnelData(_ bytes: ByteBuffer, from upstream: UpstreamHandler) {
+        guard case .tunnel(let current) = state, current === upstream, let context else {
             upstream.close()
             return
         }
-        switch part {
-        case .head(let head):
-            if head.status.code / 100 == 1 && head.status != .switchingProtocols {
-                // 100 Continue and friends: pass on, the final response follows.
-                context.writeAndFlush(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientVersion, status: head.status))),
-                    promise: nil)
-                return
-            }
-            exchange.responseStarted = true
-            IngressMetrics.record(head.status)
-            let response = ProxyHeaders.clientResponse(
-                from: head, keepAlive: exchange.keepAlive, version: exchange.clientVersion)
-            context.write(wrapOutboundOut(.head(response)), promise: nil)
-        case .body(let body):
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        case .end(let trailers):
-            finish(exchange, upstream: upstream, trailers: trailers)
-        }
+        idleTimer?.touch()
+        context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
     func upstreamReadComplete(_ upstream: UpstreamHandler) {
@@ -349,119 +544,127 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func upstreamClosed(_ upstream: UpstreamHandler, error: (any Error)?) {
+        if case .tunnel(let current) = state, current === upstream {
+            closeAfterWrites()
+            return
+        }
         guard case .proxying(let exchange) = state, exchange.upstream === upstream else { return }
         exchange.upstream = nil
         if exchange.responseStarted {
             // The response is cut short; the client must see the connection end rather than a complete response.
-            abandonExchange()
-            state = .closed
-            context?.close(promise: nil)
+            abandon()
+            closeClient()
             return
         }
-        let address = exchange.address
-        if exchange.reused && !exchange.bodySent && !exchange.retriedStaleConnection, let address {
+        let target = exchange.target
+        if exchange.reused && !exchange.bodySent && !exchange.retriedStaleConnection && !(error is HTTPMessageError),
+            let target
+        {
             // A pooled connection the upstream had closed just before we used it: the request never reached
             // the application, so send it again on a fresh connection.
             exchange.retriedStaleConnection = true
-            connect(exchange, to: address)
+            connect(exchange, to: target)
             return
         }
-        if let address { loopState.endRequest(to: address) }
-        exchange.address = nil
+        exchange.unassign()
         let reason = error.map { "\($0)" } ?? "connection closed"
-        fail(exchange, .badGateway, "upstream \(address.map { "\($0)" } ?? "") failed before responding: \(reason)")
+        fail(exchange, status: 502, reason: "Bad Gateway",
+             "upstream \(target.map { "\($0.address)" } ?? "") failed before responding: \(reason)")
     }
 
     /// Completes an exchange after the upstream's response end.
-    private func finish(_ exchange: Exchange, upstream: UpstreamHandler, trailers: HTTPHeaders?) {
-        guard let context else { return }
-        if let address = exchange.address { loopState.endRequest(to: address) }
-        exchange.address = nil
+    private func finish(_ exchange: Exchange, upstream: UpstreamHandler) {
+        exchange.unassign()
         exchange.upstream = nil
         upstream.delegate = nil
         if upstream.isReusable && exchange.requestEnded {
-            loopState.release(upstream)
+            upstream.target.release(upstream)
         } else {
             upstream.close()
         }
-        // An early response (before the request body ended) leaves unread body bytes: close after it.
-        let keepAlive = exchange.keepAlive && exchange.requestEnded
-        // Set the state before writing the end: the pipelining handler may deliver the next request from
-        // inside that write.
-        state = keepAlive ? .idle : .closed
-        if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        // A response that ended before the request body did (an early error, or an echo) leaves unread body bytes
+        // behind: close after it. Its head did not say so, as the request might still have ended first.
+        if exchange.keepAlive && exchange.requestEnded {
+            // The upstream is detached now, so its read-complete will not flush the response's last bytes.
+            context?.flush()
+            state = .idle
+            // A pipelined request may already be waiting; no client read-complete follows to flush it.
+            process()
+            flushUpstreamIfNeeded()
             resumeClientRead()
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            closeAfterWrites()
         }
+    }
+
+    /// Closes the client connection once everything written to it has gone out.
+    private func closeAfterWrites() {
+        guard let context else { return }
+        state = .closed
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
+            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Answers a failed exchange locally (before any response byte was sent).
-    private func fail(_ exchange: Exchange, _ status: HTTPResponseStatus, _ message: String) {
+    private func fail(_ exchange: Exchange, status: Int, reason: String, _ message: String) {
         if let upstream = exchange.upstream {
             upstream.delegate = nil
             upstream.close()
             exchange.upstream = nil
         }
-        if let address = exchange.address {
-            loopState.endRequest(to: address)
-            exchange.address = nil
-        }
+        exchange.unassign()
+        exchange.pending.removeAll()
         respondLocally(
-            status, message, version: exchange.clientVersion, keepAlive: exchange.keepAlive, isHead: exchange.isHead,
-            requestEnded: exchange.requestEnded)
+            status: status, reason: reason, message: message, clientMinorVersion: exchange.clientMinorVersion,
+            keepAlive: exchange.keepAlive, isHead: exchange.isHead,
+            body: exchange.requestEnded ? BodyReader(.none) : exchange.body)
         resumeClientRead()
     }
 
-    private func respondLocally(
-        _ status: HTTPResponseStatus, _ message: String, request: HTTPRequestHead, requestEnded: Bool
-    ) {
+    private func respondLocally(status: Int, reason: String, message: String, head: HTTPHead, body: BodyReader) {
         respondLocally(
-            status, message, version: request.version, keepAlive: request.isKeepAlive && request.version != .http1_0,
-            isHead: request.method == .HEAD, requestEnded: requestEnded)
+            status: status, reason: reason, message: message, clientMinorVersion: head.minorVersion,
+            keepAlive: head.wantsKeepAlive, isHead: head.isHeadRequest, body: body)
     }
 
+    /// Writes a response of the proxy's own; the rest of the request body, if any, is read and dropped after.
     private func respondLocally(
-        _ status: HTTPResponseStatus, _ message: String, version: HTTPVersion, keepAlive: Bool, isHead: Bool,
-        requestEnded: Bool
+        status: Int, reason: String, message: String, clientMinorVersion: Int, keepAlive: Bool, isHead: Bool,
+        body: BodyReader
     ) {
         guard let context else { return }
-        let body = "\(status.code) \(status.reasonPhrase): \(message)\n"
-        IngressMetrics.record(status)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        if !isHead {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-        }
-        if requestEnded {
-            state = keepAlive ? .idle : .closed
-        } else {
-            state = .discarding(keepAlive: keepAlive)
-        }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        IngressMetrics.record(statusCode: status)
+        let response = ProxyHeaders.localResponse(
+            status: status, reason: reason, message: message, clientMinorVersion: clientMinorVersion,
+            keepAlive: keepAlive, isHead: isHead, allocator: context.channel.allocator)
         if !keepAlive {
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            state = .closed
+            context.writeAndFlush(wrapOutboundOut(response)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+            return
         }
+        state = body.isDone ? .idle : .discarding(body, keepAlive: keepAlive)
+        context.writeAndFlush(wrapOutboundOut(response), promise: nil)
     }
 
-    /// Drops the current exchange when the client connection goes away.
-    private func abandonExchange() {
-        guard case .proxying(let exchange) = state else { return }
-        state = .closed
-        if let upstream = exchange.upstream {
+    /// Drops the current exchange or tunnel when the client connection goes away.
+    private func abandon() {
+        switch state {
+        case .proxying(let exchange):
+            state = .closed
+            if let upstream = exchange.upstream {
+                upstream.delegate = nil
+                upstream.close()
+                exchange.upstream = nil
+            }
+            exchange.unassign()
+        case .tunnel(let upstream):
+            state = .closed
             upstream.delegate = nil
             upstream.close()
-            exchange.upstream = nil
-        }
-        if let address = exchange.address {
-            loopState.endRequest(to: address)
-            exchange.address = nil
+        case .idle, .discarding, .closed:
+            break
         }
     }
 }

@@ -1,10 +1,17 @@
 import NIOCore
-import NIOHTTP1
 
 /// What an upstream connection reports to the client connection it currently serves. Called on the event loop
 /// both channels share.
 protocol UpstreamDelegate: AnyObject {
-    func upstreamReceived(_ part: HTTPClientResponsePart, from upstream: UpstreamHandler)
+    /// A `1xx` other than `101`: passed on; the final response follows.
+    func upstreamInformational(_ head: HTTPHead, from upstream: UpstreamHandler)
+    /// The final response head. `closeDelimited`: the body runs until the upstream closes.
+    func upstreamResponseHead(_ head: HTTPHead, closeDelimited: Bool, from upstream: UpstreamHandler)
+    func upstreamResponseBody(_ bytes: ByteBuffer, from upstream: UpstreamHandler)
+    func upstreamResponseEnd(_ upstream: UpstreamHandler)
+    /// `101 Switching Protocols`: from now on the connection carries opaque bytes both ways.
+    func upstreamSwitchedProtocols(_ head: HTTPHead, from upstream: UpstreamHandler)
+    func upstreamTunnelData(_ bytes: ByteBuffer, from upstream: UpstreamHandler)
     func upstreamReadComplete(_ upstream: UpstreamHandler)
     func upstreamWritabilityChanged(_ upstream: UpstreamHandler)
     func upstreamClosed(_ upstream: UpstreamHandler, error: (any Error)?)
@@ -12,27 +19,48 @@ protocol UpstreamDelegate: AnyObject {
     var clientIsWritable: Bool { get }
 }
 
-/// The last handler of a pooled upstream HTTP/1.1 connection. It hands response parts to its delegate (the
-/// client connection it serves) and holds reads while the client cannot take more, so a slow client slows the
-/// upstream down instead of filling memory. Confined to its channel's event loop.
+/// The last handler of a pooled upstream HTTP/1.1 connection. It follows the responses in the byte stream (head,
+/// then the body by its framing) and hands the bytes, unchanged, to its delegate: the client connection it serves.
+/// Reads are held while the client cannot take more, so a slow client slows the upstream down instead of filling
+/// memory. Confined to its channel's event loop.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
-    let address: HostPort
-    private let loopState: IngressLoopState
+    /// Largest response head accepted from an upstream.
+    static let maxHeadSize = 64 * 1024
+
+    private enum Parse {
+        case head
+        case body(BodyReader)
+        case tunnel
+    }
+
+    /// The address this connection goes to, with its pool.
+    let target: UpstreamTarget
     private var context: ChannelHandlerContext?
     private var pendingRead = false
     private var closed = false
+    private var inbound = ByteBuffer()
+    private var scanned = 0
+    private var parse = Parse.head
+    private var requestIsHead = false
+    private let timeout: TimeAmount
+    private var idleTimer: IdleTimer?
     /// The client connection served now; `nil` while idle in the pool.
-    weak var delegate: (any UpstreamDelegate)?
+    ///
+    /// A strong reference, cleared whenever the exchange ends or either side closes. A weak one would move both
+    /// handlers' reference counts to side tables, which cost more on every retain than the whole rest of a request.
+    var delegate: (any UpstreamDelegate)?
     /// Whether the last response allows re-use (keep-alive, fully read).
     var isReusable = true
 
-    init(address: HostPort, loopState: IngressLoopState) {
-        self.address = address
-        self.loopState = loopState
+    /// - Parameter timeout: how long the connection may be silent, idle in the pool or while a response is
+    ///   awaited, before it is closed.
+    init(target: UpstreamTarget, timeout: TimeAmount) {
+        self.target = target
+        self.timeout = timeout
     }
 
     var isActive: Bool { !closed && (context?.channel.isActive ?? false) }
@@ -40,16 +68,37 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let timer = IdleTimer(timeout: timeout, eventLoop: context.eventLoop) {
+            // Idle in the pool for too long, or the upstream went silent in the middle of an exchange.
+            self.isReusable = false
+            self.close()
+            return false
+        }
+        timer.start()
+        idleTimer = timer
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        idleTimer?.stop()
+        idleTimer = nil
+        delegate = nil
         self.context = nil
     }
 
-    /// Sends a request part; `flush` pushes it to the socket.
-    func send(_ part: HTTPClientRequestPart, flush: Bool) {
+    /// Starts an exchange for `delegate`: the next bytes are a response to a request sent now.
+    func begin(for delegate: any UpstreamDelegate, requestIsHead: Bool) {
+        self.delegate = delegate
+        self.requestIsHead = requestIsHead
+        isReusable = true
+        parse = .head
+        scanned = 0
+    }
+
+    /// Sends request bytes; `flush` pushes them to the socket.
+    func send(_ bytes: ByteBuffer, flush: Bool) {
         guard let context else { return }
-        context.write(wrapOutboundOut(part), promise: nil)
+        idleTimer?.touch()
+        context.write(wrapOutboundOut(bytes), promise: nil)
         if flush { context.flush() }
     }
 
@@ -71,17 +120,103 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        guard let delegate else {
+        idleTimer?.touch()
+        var bytes = unwrapInboundIn(data)
+        guard delegate != nil else {
             // Bytes on an idle connection: the upstream is not speaking HTTP as expected; never re-use it.
             isReusable = false
             close()
             return
         }
-        if case .head(let head) = part, !head.isKeepAlive {
-            isReusable = false
+        if inbound.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            inbound.writeBuffer(&bytes)
         }
-        delegate.upstreamReceived(part, from: self)
+        process()
+    }
+
+    private func process() {
+        while let delegate {
+            switch parse {
+            case .tunnel:
+                guard inbound.readableBytes > 0 else { return }
+                let bytes = inbound
+                inbound.moveReaderIndex(forwardBy: bytes.readableBytes)
+                delegate.upstreamTunnelData(bytes, from: self)
+                return
+            case .head:
+                guard inbound.readableBytes > 0 else { return }
+                guard let length = HTTPHeadParser.headLength(in: inbound, scanned: &scanned) else {
+                    if inbound.readableBytes > Self.maxHeadSize {
+                        fail(HTTPMessageError("response head larger than \(Self.maxHeadSize) bytes"))
+                    }
+                    return
+                }
+                scanned = 0
+                guard let bytes = inbound.readSlice(length: length) else { return }
+                let head: HTTPHead
+                do {
+                    head = try HTTPHeadParser.parseResponse(bytes)
+                } catch {
+                    fail(HTTPMessageError("invalid response: \(error.reason)"))
+                    return
+                }
+                if head.status == 101 {
+                    parse = .tunnel
+                    isReusable = false
+                    delegate.upstreamSwitchedProtocols(head, from: self)
+                    continue
+                }
+                if head.status < 200 {
+                    delegate.upstreamInformational(head, from: self)
+                    continue
+                }
+                let framing = head.responseFraming(requestWasHead: requestIsHead)
+                if !head.wantsKeepAlive || framing == .untilClose { isReusable = false }
+                let reader = BodyReader(framing)
+                parse = reader.isDone ? .head : .body(reader)
+                delegate.upstreamResponseHead(head, closeDelimited: framing == .untilClose, from: self)
+                if reader.isDone {
+                    endResponse()
+                    return
+                }
+            case .body(var reader):
+                guard inbound.readableBytes > 0 else { return }
+                let bytes: ByteBuffer?
+                do {
+                    bytes = try reader.take(from: &inbound)
+                } catch {
+                    fail(HTTPMessageError("invalid response body: \(error.reason)"))
+                    return
+                }
+                parse = reader.isDone ? .head : .body(reader)
+                if let bytes { delegate.upstreamResponseBody(bytes, from: self) }
+                if reader.isDone {
+                    endResponse()
+                    return
+                }
+            }
+        }
+    }
+
+    private func endResponse() {
+        // Bytes after the response's end were never asked for: the connection is out of step.
+        if inbound.readableBytes > 0 {
+            isReusable = false
+            inbound.moveReaderIndex(forwardBy: inbound.readableBytes)
+        }
+        delegate?.upstreamResponseEnd(self)
+    }
+
+    /// A protocol error from the upstream: the connection is dropped and the client connection told.
+    private func fail(_ error: HTTPMessageError) {
+        isReusable = false
+        inbound.moveReaderIndex(forwardBy: inbound.readableBytes)
+        let delegate = self.delegate
+        self.delegate = nil
+        close()
+        delegate?.upstreamClosed(self, error: error)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -101,15 +236,6 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.read()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            // Idle in the pool for too long, or the upstream went silent in the middle of an exchange.
-            isReusable = false
-            close()
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         isReusable = false
         let delegate = self.delegate
@@ -121,10 +247,16 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         isReusable = false
-        loopState.remove(self)
+        target.remove(self)
         let delegate = self.delegate
         self.delegate = nil
-        delegate?.upstreamClosed(self, error: nil)
+        if let delegate, case .body(let reader) = parse, reader.isUntilClose {
+            // A body delimited by the connection's end is complete now.
+            parse = .head
+            delegate.upstreamResponseEnd(self)
+        } else {
+            delegate?.upstreamClosed(self, error: nil)
+        }
         context.fireChannelInactive()
     }
 }
