@@ -8,9 +8,11 @@ import Testing
 /// HTTP/1.1 framing through the Ingress proxy, byte for byte: pipelining, chunked bodies both ways, bodies that
 /// end with the connection, HTTP/1.0 clients, smuggling shapes and protocol upgrades. Real sockets on 127.0.0.1.
 @Suite struct IngressProtocolTests {
-    static func start(_ backend: RawBackend) async throws -> (IngressServer, HostPort) {
+    static func start(
+        _ backend: RawBackend, configuration: IngressServer.Configuration = IngressServerTests.configuration()
+    ) async throws -> (IngressServer, HostPort) {
         let server = IngressServer(
-            configuration: IngressServerTests.configuration(), routing: IngressServerTests.catchAll("raw"),
+            configuration: configuration, routing: IngressServerTests.catchAll("raw"),
             endpoints: IngressEndpointTable([IngressServerTests.backend("raw"): [backend.address]]))
         let bound = try await server.start()
         return (server, bound.http)
@@ -137,6 +139,42 @@ import Testing
         await backend.stop()
     }
 
+    @Test func informationalResponsesArePassedOn() async throws {
+        let backend = try await RawBackend()
+        let (server, address) = try await Self.start(backend)
+        let client = try await RawClient(address)
+        try await client.send("POST /continue HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n")
+        let response = try await client.read(until: "\r\n\r\nok")
+        #expect(response.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+        await client.close()
+        await server.shutdown()
+        await backend.stop()
+    }
+
+    @Test func idleClientsAreClosedAndSilentUpstreamsAreBadGateways() async throws {
+        let backend = try await RawBackend()
+        var configuration = IngressServerTests.configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        configuration.upstreamTimeout = .milliseconds(200)
+        let (server, address) = try await Self.start(backend, configuration: configuration)
+
+        let idle = try await RawClient(address)
+        let started = ContinuousClock.now
+        #expect(try await idle.readToEnd() == "")
+        let waited = ContinuousClock.now - started
+        // Checked once per period: closed after one to two periods (plus scheduling slack).
+        #expect(waited >= .milliseconds(200) && waited < .seconds(5), "closed after \(waited)")
+
+        let silent = try await RawClient(address)
+        try await silent.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+        let response = try await silent.read(until: "failed before responding: connection closed\n")
+        #expect(response.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        #expect(response.contains("failed before responding"))
+        await silent.close()
+        await server.shutdown()
+        await backend.stop()
+    }
+
     @Test func unrequestedUpgradeIsABadGateway() async throws {
         let backend = try await RawBackend()
         let (server, address) = try await Self.start(backend)
@@ -155,7 +193,9 @@ import Testing
 /// An HTTP/1.1 server written on raw bytes, for responses a well-behaved framework would not send:
 /// - `/close`: a body delimited by closing the connection;
 /// - `/chunked`: a chunked body with a trailer, keep-alive;
-/// - `/upgrade`: `101 Switching Protocols`, then echoes every byte.
+/// - `/upgrade`: `101 Switching Protocols`, then echoes every byte;
+/// - `/continue`: `100 Continue`, then a short answer;
+/// - `/hang`: never answers.
 final class RawBackend: Sendable {
     final class Counter: Sendable {
         let value = Atomic<Int>(0)
@@ -198,6 +238,11 @@ final class RawBackend: Sendable {
                 ).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             case "/chunked":
                 send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: done\r\n\r\n")
+            case "/hang":
+                break
+            case "/continue":
+                send("HTTP/1.1 100 Continue\r\n\r\n")
+                send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             case "/upgrade":
                 tunnel = true
                 send("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
