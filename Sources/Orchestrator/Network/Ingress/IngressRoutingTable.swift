@@ -56,13 +56,18 @@ public struct IngressRoutingTable: Sendable {
         var match: String
         var route: IngressRoute
 
-        func matches(_ requestPath: Substring) -> Bool {
-            if exact { return requestPath == match }
-            if match == "/" { return true }
-            guard requestPath.hasPrefix(match) else { return false }
-            let rest = requestPath.dropFirst(match.utf8.count)
-            return rest.isEmpty || rest.hasPrefix("/")
+        /// Compared as bytes: paths are ASCII on the wire (anything else is percent-encoded), and this runs for
+        /// every request.
+        func matches(_ requestPath: Substring.UTF8View) -> Bool {
+            if exact { return requestPath.elementsEqual(match.utf8) }
+            if isRoot { return true }
+            let count = match.utf8.count
+            guard requestPath.count >= count, requestPath.starts(with: match.utf8) else { return false }
+            let rest = requestPath.dropFirst(count)
+            return rest.first.map { $0 == UInt8(ascii: "/") } ?? true
         }
+
+        var isRoot: Bool { match == "/" }
     }
 
     private let exactHosts: [String: [CompiledPath]]
@@ -109,8 +114,8 @@ public struct IngressRoutingTable: Sendable {
     ///   - host: the Host header (a port and a trailing dot are ignored; case-insensitive), or `nil`.
     ///   - path: the request target; anything from `?` or `#` on is ignored.
     public func route(host: String?, path: String) -> IngressRoute? {
-        let requestPath = Self.pathOnly(path)
-        if let paths = paths(for: Self.normalizedHost(host)) {
+        let requestPath = Self.pathOnly(path).utf8
+        if let paths = paths(forHostHeader: host) {
             for candidate in paths where candidate.matches(requestPath) {
                 return candidate.route
             }
@@ -118,9 +123,11 @@ public struct IngressRoutingTable: Sendable {
         return defaultRoute
     }
 
-    /// The paths of the most specific host group that matches `host`.
-    private func paths(for host: String) -> [CompiledPath]? {
-        if !host.isEmpty {
+    /// The paths of the most specific host group that matches the Host header.
+    private func paths(forHostHeader header: String?) -> [CompiledPath]? {
+        // Tables without host rules (one catch-all Ingress, a common case) need not look at the header at all.
+        if !(exactHosts.isEmpty && wildcardHosts.isEmpty) {
+            let host = Self.normalizedHost(header)
             if let paths = exactHosts[host] { return paths }
             if let dot = host.firstIndex(of: "."), dot != host.startIndex,
                 let paths = wildcardHosts[String(host[dot...])]
@@ -147,7 +154,7 @@ public struct IngressRoutingTable: Sendable {
 
     /// The path part of a request target: before `?` or `#`.
     static func pathOnly(_ target: String) -> Substring {
-        if let end = target.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+        if let end = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
             return target[..<end]
         }
         return target[...]

@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 
 /// Why an HTTP/1.x message head or body framing was refused; the reason goes into the 400 or 502 body.
@@ -131,10 +132,8 @@ enum HTTPHeadParser {
             let count = raw.count
             var index = scanned
             while index < count {
-                guard raw[index] == UInt8(ascii: "\n") else {
-                    index += 1
-                    continue
-                }
+                guard let lineFeed = lineFeed(in: raw, from: index) else { break }
+                index = lineFeed
                 if index + 1 < count && raw[index + 1] == UInt8(ascii: "\n") { return index + 2 }
                 if index + 2 < count && raw[index + 1] == UInt8(ascii: "\r") && raw[index + 2] == UInt8(ascii: "\n") {
                     return index + 3
@@ -190,12 +189,18 @@ enum HTTPHeadParser {
         return head
     }
 
+    /// The index of the next LF at or after `start` (memchr: heads are scanned twice per message).
+    private static func lineFeed(in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < raw.count, let base = raw.baseAddress,
+            let found = memchr(base + start, Int32(UInt8(ascii: "\n")), raw.count - start)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
     /// The next line's range without its line ending, advancing `position` past it; `nil` at the end.
     private static func nextLine(_ raw: UnsafeRawBufferPointer, from position: inout Int) -> Range<Int>? {
         let start = position
-        var index = start
-        while index < raw.count && raw[index] != UInt8(ascii: "\n") { index += 1 }
-        guard index < raw.count else { return nil }
+        guard let index = lineFeed(in: raw, from: start) else { return nil }
         position = index + 1
         let end = index > start && raw[index - 1] == UInt8(ascii: "\r") ? index - 1 : index
         return start..<end
