@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-10s}"
+# Rounds of the three measurements, interleaved; the table reports each target's median. On a shared 2-core
+# machine one run of wrk swings by ±15%; interleaving and the median keep a passing neighbour from deciding it.
+ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BACKEND_PORT=18081
@@ -126,9 +129,26 @@ measure() { # label, port -> "rps p50 p99"
     echo "$rps $p50 $p99 ${errors:-none}"
 }
 
-read -r direct_rps direct_p50 direct_p99 direct_err <<<"$(measure "backend direct" $BACKEND_PORT)"
-read -r gitopsd_rps gitopsd_p50 gitopsd_p99 gitopsd_err <<<"$(measure "gitopsd ingress" $GITOPSD_PORT)"
-read -r nginx_rps nginx_p50 nginx_p99 nginx_err <<<"$(measure "nginx proxy" $NGINX_PROXY_PORT)"
+rounds_file="$work/rounds"
+for round in $(seq "$ROUNDS"); do
+    echo "round $round of $ROUNDS" >&2
+    echo "direct $(measure "backend direct" $BACKEND_PORT)" >> "$rounds_file"
+    echo "gitopsd $(measure "gitopsd ingress" $GITOPSD_PORT)" >> "$rounds_file"
+    echo "nginx $(measure "nginx proxy" $NGINX_PROXY_PORT)" >> "$rounds_file"
+done
+median() { # target, column (2 rps, 3 p50, 4 p99)
+    awk -v t="$1" -v c="$2" '$1 == t {print $c}' "$rounds_file" | sort -g \
+        | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+errors() { awk -v t="$1" '$1 == t {$1 = $2 = $3 = $4 = ""; print}' "$rounds_file" | tr -s ' ' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//'; }
+for target in direct gitopsd nginx; do
+    printf -v "${target}_rps" '%s' "$(median $target 2)"
+    printf -v "${target}_p50" '%s' "$(median $target 3)"
+    printf -v "${target}_p99" '%s' "$(median $target 4)"
+    printf -v "${target}_err" '%s' "$(errors $target)"
+done
+per_round="$(paste -d' ' <(awk '$1 == "gitopsd" {print $2, $4}' "$rounds_file") <(awk '$1 == "nginx" {print $2, $4}' "$rounds_file") \
+    | awk '{printf "%s%.2f× / %.2f×", (NR > 1 ? ", " : ""), $1 / $3, $2 / $4}')"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -136,7 +156,8 @@ cat <<MD
 ## Ingress proxy (HTTP/1.1, keep-alive)
 
 \`bench/ingress.sh\`: a 600-byte static file served by nginx (1 worker) on 127.0.0.1:$BACKEND_PORT, measured with
-\`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` (after a 2 s warm-up) three ways, one after another in one run:
+\`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` (each after a 2 s warm-up) three ways, one after another, in
+$ROUNDS interleaved rounds in one run; each figure is the median over the rounds:
 
 - backend directly: \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:$BACKEND_PORT/index.html\`
 - gitopsd's Ingress proxy (\`$BENCH ingress --backend 127.0.0.1:$BACKEND_PORT --listen 127.0.0.1:$GITOPSD_PORT\`,
@@ -152,6 +173,7 @@ cat <<MD
 | nginx reverse proxy | $nginx_rps | $nginx_p50 | $nginx_p99 | $nginx_err |
 
 gitopsd / nginx: requests/s $(ratio "$gitopsd_rps" "$nginx_rps")×, p99 $(ratio "$gitopsd_p99" "$nginx_p99")× (targets: ≥ 0.9× and ≤ 1.5×).
+Per round (requests/s / p99): $per_round.
 
 Machine: $(nproc) cores. wrk, the proxy under test and the backend share them, so the proxied figures include
 the cost of the load generator and the backend running on the same cores.

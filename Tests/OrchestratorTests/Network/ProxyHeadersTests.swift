@@ -12,14 +12,27 @@ import Testing
         String(buffer: buffer).components(separatedBy: "\r\n")
     }
 
+    static func upstream(
+        _ head: HTTPHead, rewriteTarget: String? = nil, clientIP: String? = nil, scheme: String = "http", upgrade: Bool = false
+    ) -> [String] {
+        var out = ByteBuffer()
+        ProxyHeaders.upstreamRequest(
+            head, rewriteTarget: rewriteTarget, clientIP: clientIP, scheme: scheme, upgrade: upgrade, into: &out)
+        return lines(out)
+    }
+
+    static func client(_ head: HTTPHead, minor: Int, keepAlive: Bool) -> [String] {
+        var out = ByteBuffer()
+        ProxyHeaders.clientResponse(head, clientMinorVersion: minor, keepAlive: keepAlive, into: &out)
+        return lines(out)
+    }
+
     @Test func addsForwardedHeadersAndStripsHopByHop() throws {
         let head = try Self.request(
             "POST /a?b=c HTTP/1.1\r\nHost: shop.test:8080\r\nConnection: keep-alive, X-Secret-Hop\r\nX-Secret-Hop: 1\r\n"
                 + "Keep-Alive: timeout=5\r\nUpgrade: websocket\r\nX-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Proto: ftp\r\n"
                 + "Content-Length: 3\r\n\r\n")
-        let upstream = Self.lines(
-            ProxyHeaders.upstreamRequest(
-                head, rewriteTarget: nil, clientIP: "127.0.0.9", scheme: "https", upgrade: false, allocator: .init()))
+        let upstream = Self.upstream(head, clientIP: "127.0.0.9", scheme: "https")
         #expect(upstream.first == "POST /a?b=c HTTP/1.1")
         #expect(upstream.contains("X-Forwarded-For: 203.0.113.9, 127.0.0.9"))
         #expect(upstream.contains("X-Forwarded-Proto: https"))
@@ -36,9 +49,7 @@ import Testing
     @Test func upgradeIsKeptWhenAsked() throws {
         let head = try Self.request(
             "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n")
-        let upstream = Self.lines(
-            ProxyHeaders.upstreamRequest(
-                head, rewriteTarget: nil, clientIP: nil, scheme: "http", upgrade: true, allocator: .init()))
+        let upstream = Self.upstream(head, upgrade: true)
         #expect(upstream.contains("Upgrade: websocket"))
         #expect(upstream.contains("Connection: upgrade"))
         #expect(upstream.contains("Sec-WebSocket-Key: k"))
@@ -47,23 +58,19 @@ import Testing
     @Test func rewriteTargetKeepsTheQuery() throws {
         let withQuery = try Self.request("GET /app/page?x=1 HTTP/1.1\r\nHost: a\r\n\r\n")
         let plain = try Self.request("GET /app/page HTTP/1.0\r\n\r\n")
-        let rewritten = ProxyHeaders.upstreamRequest(
-            withQuery, rewriteTarget: "/", clientIP: nil, scheme: "http", upgrade: false, allocator: .init())
-        #expect(Self.lines(rewritten).first == "GET /?x=1 HTTP/1.1")
-        let old = ProxyHeaders.upstreamRequest(
-            plain, rewriteTarget: "/v2", clientIP: nil, scheme: "http", upgrade: false, allocator: .init())
+        #expect(Self.upstream(withQuery, rewriteTarget: "/").first == "GET /?x=1 HTTP/1.1")
         // An HTTP/1.0 client's request goes up as 1.0, so the answer is never chunked.
-        #expect(Self.lines(old).first == "GET /v2 HTTP/1.0")
+        #expect(Self.upstream(plain, rewriteTarget: "/v2").first == "GET /v2 HTTP/1.0")
     }
 
     @Test func responseHeadForTheClient() throws {
         let head = try HTTPHeadParser.parseResponse(
             ByteBuffer(string: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\nServer: x\r\n\r\n"))
-        let kept = Self.lines(ProxyHeaders.clientResponse(head, clientMinorVersion: 1, keepAlive: true, allocator: .init()))
+        let kept = Self.client(head, minor: 1, keepAlive: true)
         #expect(kept == ["HTTP/1.1 200 OK", "Content-Length: 5", "Server: x", "", ""])
-        let closing = Self.lines(ProxyHeaders.clientResponse(head, clientMinorVersion: 1, keepAlive: false, allocator: .init()))
+        let closing = Self.client(head, minor: 1, keepAlive: false)
         #expect(closing.contains("Connection: close"))
-        let old = Self.lines(ProxyHeaders.clientResponse(head, clientMinorVersion: 0, keepAlive: true, allocator: .init()))
+        let old = Self.client(head, minor: 0, keepAlive: true)
         #expect(old.first == "HTTP/1.0 200 OK")
         #expect(old.contains("Connection: keep-alive"))
     }

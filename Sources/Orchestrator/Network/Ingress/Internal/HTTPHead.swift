@@ -151,17 +151,26 @@ enum HTTPHeadParser {
     }
 
     static func parseRequest(_ bytes: ByteBuffer) throws(HTTPMessageError) -> HTTPHead {
-        try parse(bytes, isRequest: true)
+        var storage: [HTTPHead.Field] = []
+        return try parse(bytes, isRequest: true, fieldStorage: &storage)
     }
 
     static func parseResponse(_ bytes: ByteBuffer) throws(HTTPMessageError) -> HTTPHead {
-        try parse(bytes, isRequest: false)
+        var storage: [HTTPHead.Field] = []
+        return try parse(bytes, isRequest: false, fieldStorage: &storage)
     }
 
-    private static func parse(_ bytes: ByteBuffer, isRequest: Bool) throws(HTTPMessageError) -> HTTPHead {
+    /// Parses a head into a field list taken from `fieldStorage`.
+    ///
+    /// A connection parses a head per message; handing the previous head's `fields` back as `fieldStorage`
+    /// (once that head is no longer used) re-uses its memory instead of allocating a list each time.
+    static func parse(
+        _ bytes: ByteBuffer, isRequest: Bool, fieldStorage: inout [HTTPHead.Field]
+    ) throws(HTTPMessageError) -> HTTPHead {
+        fieldStorage.removeAll(keepingCapacity: true)
         let result = bytes.withUnsafeReadableBytes { raw -> Result<HTTPHead, HTTPMessageError> in
             do throws(HTTPMessageError) {
-                return .success(try parse(raw, bytes: bytes, isRequest: isRequest))
+                return .success(try parse(raw, bytes: bytes, isRequest: isRequest, fields: &fieldStorage))
             } catch {
                 return .failure(error)
             }
@@ -170,7 +179,7 @@ enum HTTPHeadParser {
     }
 
     private static func parse(
-        _ raw: UnsafeRawBufferPointer, bytes: ByteBuffer, isRequest: Bool
+        _ raw: UnsafeRawBufferPointer, bytes: ByteBuffer, isRequest: Bool, fields: inout [HTTPHead.Field]
     ) throws(HTTPMessageError) -> HTTPHead {
         var position = 0
         guard let startLine = nextLine(raw, from: &position), !startLine.isEmpty else {
@@ -182,7 +191,8 @@ enum HTTPHeadParser {
         } else {
             head = try statusLine(raw, startLine, bytes: bytes)
         }
-        head.fields.reserveCapacity(12)
+        // Moved, not copied: the list stays uniquely owned, so appending to it does not allocate.
+        swap(&head.fields, &fields)
         while let line = nextLine(raw, from: &position), !line.isEmpty {
             try field(raw, line, into: &head, isRequest: isRequest)
         }

@@ -99,6 +99,11 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var pendingRead = false
     private var upstreamNeedsFlush = false
     private var idleTimer: IdleTimer?
+    /// Re-used for every message: the field list of the last request head, and the buffers heads are written
+    /// into (each is free again once the previous message's bytes have gone out).
+    private var fieldStorage: [HTTPHead.Field] = []
+    private var requestHeadBuffer = ByteBuffer()
+    private var responseHeadBuffer = ByteBuffer()
 
     init(shared: IngressSharedState, loopState: IngressLoopState, settings: Settings) {
         self.shared = shared
@@ -111,6 +116,8 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.clientIP = context.channel.remoteAddress?.ipAddress
+        requestHeadBuffer = context.channel.allocator.buffer(capacity: 512)
+        responseHeadBuffer = context.channel.allocator.buffer(capacity: 512)
         let timer = IdleTimer(timeout: settings.idleTimeout, eventLoop: context.eventLoop) { self.idle() }
         timer.start()
         idleTimer = timer
@@ -223,8 +230,9 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         guard let bytes = inbound.readSlice(length: length) else { return false }
         do {
-            let head = try HTTPHeadParser.parseRequest(bytes)
+            let head = try HTTPHeadParser.parse(bytes, isRequest: true, fieldStorage: &fieldStorage)
             try begin(head)
+            fieldStorage = head.fields
         } catch {
             refuse(error.reason)
             return false
@@ -347,10 +355,11 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
             let start = loopState.nextIndex(for: route.backend, count: endpoints.count)
             candidates = Array(endpoints[start...] + endpoints[..<start])
         }
-        let upstreamHead = ProxyHeaders.upstreamRequest(
+        requestHeadBuffer.clear()
+        ProxyHeaders.upstreamRequest(
             head, rewriteTarget: route.rewriteTarget, clientIP: clientIP, scheme: settings.scheme,
-            upgrade: head.upgrade != nil && head.connectionUpgrade, allocator: context.channel.allocator)
-        let exchange = Exchange(head: head, upstreamHead: upstreamHead, body: body, candidates: candidates)
+            upgrade: head.upgrade != nil && head.connectionUpgrade, into: &requestHeadBuffer)
+        let exchange = Exchange(head: head, upstreamHead: requestHeadBuffer, body: body, candidates: candidates)
         state = .proxying(exchange)
         attemptNext(exchange, fromClientRead: true)
     }
@@ -466,29 +475,32 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func upstreamInformational(_ head: HTTPHead, from upstream: UpstreamHandler) {
-        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        guard let exchange = exchange(servedBy: upstream) else { return }
         // 100 Continue and friends: pass on (never to HTTP/1.0 clients, RFC 9110 §15.2); the final response follows.
         guard exchange.clientMinorVersion > 0 else { return }
-        context.writeAndFlush(
-            wrapOutboundOut(
-                ProxyHeaders.clientResponse(
-                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: true, allocator: context.channel.allocator)),
-            promise: nil)
+        writeResponseHead(head, exchange: exchange, keepAlive: true, flush: true)
     }
 
     func upstreamResponseHead(_ head: HTTPHead, closeDelimited: Bool, from upstream: UpstreamHandler) {
-        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        guard let exchange = exchange(servedBy: upstream) else { return }
         exchange.responseStarted = true
         IngressMetrics.record(statusCode: head.status)
         // A body that ends with the upstream's connection cannot be told apart from the next response on a
         // kept-alive client connection: close that one after it too.
         if closeDelimited { exchange.keepAlive = false }
-        context.write(
-            wrapOutboundOut(
-                ProxyHeaders.clientResponse(
-                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: exchange.keepAlive,
-                    allocator: context.channel.allocator)),
-            promise: nil)
+        writeResponseHead(head, exchange: exchange, keepAlive: exchange.keepAlive)
+    }
+
+    private func writeResponseHead(
+        _ head: HTTPHead, exchange: Exchange, keepAlive: Bool, upgrade: Bool = false, flush: Bool = false
+    ) {
+        guard let context else { return }
+        responseHeadBuffer.clear()
+        ProxyHeaders.clientResponse(
+            head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: keepAlive, upgrade: upgrade,
+            into: &responseHeadBuffer)
+        context.write(wrapOutboundOut(responseHeadBuffer), promise: nil)
+        if flush { context.flush() }
     }
 
     func upstreamResponseBody(_ bytes: ByteBuffer, from upstream: UpstreamHandler) {
@@ -503,7 +515,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
     }
 
     func upstreamSwitchedProtocols(_ head: HTTPHead, from upstream: UpstreamHandler) {
-        guard let exchange = exchange(servedBy: upstream), let context else { return }
+        guard let exchange = exchange(servedBy: upstream) else { return }
         guard exchange.wantsUpgrade else {
             upstream.delegate = nil
             upstream.close()
@@ -515,12 +527,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         exchange.unassign()
         // A long-lived tunnel is not a request in flight: draining an endpoint does not wait for it.
         state = .tunnel(upstream)
-        context.writeAndFlush(
-            wrapOutboundOut(
-                ProxyHeaders.clientResponse(
-                    head, clientMinorVersion: exchange.clientMinorVersion, keepAlive: true, upgrade: true,
-                    allocator: context.channel.allocator)),
-            promise: nil)
+        writeResponseHead(head, exchange: exchange, keepAlive: true, upgrade: true, flush: true)
         process()
         flushUpstreamIfNeeded()
         resumeClientRead()

@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Rewriting of message heads as they cross the Ingress proxy: pure functions from a parsed head to the bytes
-/// sent on the next hop. Fields are copied as byte ranges; only what changes is written anew.
+/// sent on the next hop. Fields are copied as byte ranges; only what changes is written anew. The bytes are
+/// appended to a buffer the caller owns, so a connection can re-use one buffer for every message.
 enum ProxyHeaders {
     /// The head to send upstream for a client request.
     ///
@@ -16,9 +17,8 @@ enum ProxyHeaders {
     ///   - upgrade: keep `Upgrade` and ask for it with `Connection: upgrade` (WebSocket and the like).
     static func upstreamRequest(
         _ head: HTTPHead, rewriteTarget: String?, clientIP: String?, scheme: String, upgrade: Bool,
-        allocator: ByteBufferAllocator
-    ) -> ByteBuffer {
-        var out = allocator.buffer(capacity: head.bytes.readableBytes + 128)
+        into out: inout ByteBuffer
+    ) {
         copy(head, head.startFirst, to: &out)
         out.writeStaticString(" ")
         if let rewriteTarget {
@@ -65,7 +65,6 @@ enum ProxyHeaders {
             out.writeStaticString("\r\n")
         }
         out.writeStaticString("\r\n")
-        return out
     }
 
     /// The head to send the client for an upstream response.
@@ -75,10 +74,8 @@ enum ProxyHeaders {
     ///   - keepAlive: whether the client connection stays open after this response.
     ///   - upgrade: a `101 Switching Protocols` the client asked for: keep `Upgrade`, say `Connection: upgrade`.
     static func clientResponse(
-        _ head: HTTPHead, clientMinorVersion: Int, keepAlive: Bool, upgrade: Bool = false,
-        allocator: ByteBufferAllocator
-    ) -> ByteBuffer {
-        var out = allocator.buffer(capacity: head.bytes.readableBytes + 32)
+        _ head: HTTPHead, clientMinorVersion: Int, keepAlive: Bool, upgrade: Bool = false, into out: inout ByteBuffer
+    ) {
         out.writeStaticString(clientMinorVersion == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         copy(head, head.startRest, to: &out)
         out.writeStaticString("\r\n")
@@ -99,7 +96,6 @@ enum ProxyHeaders {
             out.writeStaticString("Connection: keep-alive\r\n")
         }
         out.writeStaticString("\r\n")
-        return out
     }
 
     /// A complete response of the proxy's own: the status and a one-line text body saying why.

@@ -46,6 +46,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var scanned = 0
     private var parse = Parse.head
     private var requestIsHead = false
+    /// The last response head's field list, re-used for the next one.
+    private var fieldStorage: [HTTPHead.Field] = []
     private let timeout: TimeAmount
     private var idleTimer: IdleTimer?
     /// The client connection served now; `nil` while idle in the pool.
@@ -157,7 +159,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 guard let bytes = inbound.readSlice(length: length) else { return }
                 let head: HTTPHead
                 do {
-                    head = try HTTPHeadParser.parseResponse(bytes)
+                    head = try HTTPHeadParser.parse(bytes, isRequest: false, fieldStorage: &fieldStorage)
                 } catch {
                     fail(HTTPMessageError("invalid response: \(error.reason)"))
                     return
@@ -177,6 +179,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let reader = BodyReader(framing)
                 parse = reader.isDone ? .head : .body(reader)
                 delegate.upstreamResponseHead(head, closeDelimited: framing == .untilClose, from: self)
+                fieldStorage = head.fields
                 if reader.isDone {
                     endResponse()
                     return
