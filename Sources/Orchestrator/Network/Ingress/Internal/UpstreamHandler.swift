@@ -65,7 +65,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.timeout = timeout
     }
 
-    var isActive: Bool { !closed && (context?.channel.isActive ?? false) }
+    /// Open as far as this handler knows: `channelInactive` and `close()` both mark it. Cheaper than asking the
+    /// channel, which the pool does twice per request.
+    var isActive: Bool { !closed && context != nil }
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func handlerAdded(context: ChannelHandlerContext) {
