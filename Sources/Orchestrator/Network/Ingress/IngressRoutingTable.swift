@@ -123,10 +123,13 @@ public struct IngressRoutingTable: Sendable {
         return defaultRoute
     }
 
+    /// Whether any rule names a host. Tables without (one catch-all Ingress, a common case) route on the path
+    /// alone and need not look at the Host header at all.
+    public var matchesHosts: Bool { !(exactHosts.isEmpty && wildcardHosts.isEmpty) }
+
     /// The paths of the most specific host group that matches the Host header.
     private func paths(forHostHeader header: String?) -> [CompiledPath]? {
-        // Tables without host rules (one catch-all Ingress, a common case) need not look at the header at all.
-        if !(exactHosts.isEmpty && wildcardHosts.isEmpty) {
+        if matchesHosts {
             let host = Self.normalizedHost(header)
             if let paths = exactHosts[host] { return paths }
             if let dot = host.firstIndex(of: "."), dot != host.startIndex,

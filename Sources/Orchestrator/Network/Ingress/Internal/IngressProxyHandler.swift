@@ -16,7 +16,7 @@ import NIOPosix
 /// 502, 503); after it started, the client connection is closed. A `101 Switching Protocols` the client asked for
 /// turns the connection into a byte tunnel (WebSocket). Confined to the channel's event loop; upstream
 /// connections live on the same loop.
-final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
+final class IngressProxyHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -111,6 +111,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         self.settings = settings
     }
 
+    /// Whether the client can take more response bytes; upstream reads are held while it cannot.
     var clientIsWritable: Bool { context?.channel.isWritable ?? false }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -331,9 +332,10 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         let body = BodyReader(try head.requestFraming())
         let snapshot = shared.currentRouting
         let target = head.target
-        let host = head.hostValue
+        // The Host header becomes a string only when some rule names a host.
+        let host = snapshot.routing.matchesHosts ? head.hostValue : nil
         guard let route = snapshot.routing.route(host: host, path: target) else {
-            let shownHost = IngressRoutingTable.normalizedHost(host)
+            let shownHost = IngressRoutingTable.normalizedHost(head.hostValue)
             respondLocally(
                 status: 404, reason: "Not Found",
                 message: "no Ingress rule matches host \"\(shownHost)\" and path \"\(IngressRoutingTable.pathOnly(target))\"",
@@ -474,6 +476,9 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         return exchange
     }
 
+    // The calls below come from the `UpstreamHandler` serving this connection, on the event loop both share.
+
+    /// A `1xx` other than `101`: passed on; the final response follows.
     func upstreamInformational(_ head: HTTPHead, from upstream: UpstreamHandler) {
         guard let exchange = exchange(servedBy: upstream) else { return }
         // 100 Continue and friends: pass on (never to HTTP/1.0 clients, RFC 9110 §15.2); the final response follows.
@@ -481,6 +486,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         writeResponseHead(head, exchange: exchange, keepAlive: true, flush: true)
     }
 
+    /// The final response head. `closeDelimited`: the body runs until the upstream closes.
     func upstreamResponseHead(_ head: HTTPHead, closeDelimited: Bool, from upstream: UpstreamHandler) {
         guard let exchange = exchange(servedBy: upstream) else { return }
         exchange.responseStarted = true
@@ -514,6 +520,7 @@ final class IngressProxyHandler: ChannelDuplexHandler, UpstreamDelegate {
         finish(exchange, upstream: upstream)
     }
 
+    /// `101 Switching Protocols`: from now on the connection carries opaque bytes both ways.
     func upstreamSwitchedProtocols(_ head: HTTPHead, from upstream: UpstreamHandler) {
         guard let exchange = exchange(servedBy: upstream) else { return }
         guard exchange.wantsUpgrade else {

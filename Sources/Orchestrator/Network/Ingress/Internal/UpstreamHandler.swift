@@ -1,26 +1,8 @@
 import NIOCore
 
-/// What an upstream connection reports to the client connection it currently serves. Called on the event loop
-/// both channels share.
-protocol UpstreamDelegate: AnyObject {
-    /// A `1xx` other than `101`: passed on; the final response follows.
-    func upstreamInformational(_ head: HTTPHead, from upstream: UpstreamHandler)
-    /// The final response head. `closeDelimited`: the body runs until the upstream closes.
-    func upstreamResponseHead(_ head: HTTPHead, closeDelimited: Bool, from upstream: UpstreamHandler)
-    func upstreamResponseBody(_ bytes: ByteBuffer, from upstream: UpstreamHandler)
-    func upstreamResponseEnd(_ upstream: UpstreamHandler)
-    /// `101 Switching Protocols`: from now on the connection carries opaque bytes both ways.
-    func upstreamSwitchedProtocols(_ head: HTTPHead, from upstream: UpstreamHandler)
-    func upstreamTunnelData(_ bytes: ByteBuffer, from upstream: UpstreamHandler)
-    func upstreamReadComplete(_ upstream: UpstreamHandler)
-    func upstreamWritabilityChanged(_ upstream: UpstreamHandler)
-    func upstreamClosed(_ upstream: UpstreamHandler, error: (any Error)?)
-    /// Whether the client can take more response bytes; upstream reads are held while it cannot.
-    var clientIsWritable: Bool { get }
-}
-
 /// The last handler of a pooled upstream HTTP/1.1 connection. It follows the responses in the byte stream (head,
-/// then the body by its framing) and hands the bytes, unchanged, to its delegate: the client connection it serves.
+/// then the body by its framing) and hands the bytes, unchanged, to its delegate: the client connection it serves
+/// (a concrete type, not a protocol: there is one, and the calls are made several times per request).
 /// Reads are held while the client cannot take more, so a slow client slows the upstream down instead of filling
 /// memory. Confined to its channel's event loop.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -54,7 +36,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     ///
     /// A strong reference, cleared whenever the exchange ends or either side closes. A weak one would move both
     /// handlers' reference counts to side tables, which cost more on every retain than the whole rest of a request.
-    var delegate: (any UpstreamDelegate)?
+    var delegate: IngressProxyHandler?
     /// Whether the last response allows re-use (keep-alive, fully read).
     var isReusable = true
 
@@ -90,7 +72,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Starts an exchange for `delegate`: the next bytes are a response to a request sent now.
-    func begin(for delegate: any UpstreamDelegate, requestIsHead: Bool) {
+    func begin(for delegate: IngressProxyHandler, requestIsHead: Bool) {
         self.delegate = delegate
         self.requestIsHead = requestIsHead
         isReusable = true
