@@ -79,8 +79,9 @@ final class IngressProxyHandler: ChannelDuplexHandler {
     private enum State {
         /// Waiting for (the rest of) a request head.
         case idle
-        /// A local response was written; the rest of the request body is read and dropped.
-        case discarding(BodyReader, keepAlive: Bool)
+        /// A local response was written on a kept-alive connection; the rest of the request body is read and
+        /// dropped before the next request.
+        case discarding(BodyReader)
         case proxying(Exchange)
         /// After `101 Switching Protocols`: bytes pass both ways unread.
         case tunnel(UpstreamHandler)
@@ -182,7 +183,7 @@ final class IngressProxyHandler: ChannelDuplexHandler {
                 }
                 if exchange.body.isDone { exchange.requestEnded = true }
                 if let bytes { forward(bytes, exchange: exchange) }
-            case .discarding(var reader, let keepAlive):
+            case .discarding(var reader):
                 guard inbound.readableBytes > 0 else { return }
                 do {
                     _ = try reader.take(from: &inbound)
@@ -190,12 +191,7 @@ final class IngressProxyHandler: ChannelDuplexHandler {
                     closeClient()
                     return
                 }
-                if reader.isDone {
-                    state = .idle
-                    if !keepAlive { closeClient() }
-                } else {
-                    state = .discarding(reader, keepAlive: keepAlive)
-                }
+                state = reader.isDone ? .idle : .discarding(reader)
             case .tunnel(let upstream):
                 guard inbound.readableBytes > 0 else { return }
                 let bytes = inbound
@@ -658,7 +654,7 @@ final class IngressProxyHandler: ChannelDuplexHandler {
             }
             return
         }
-        state = body.isDone ? .idle : .discarding(body, keepAlive: keepAlive)
+        state = body.isDone ? .idle : .discarding(body)
         context.writeAndFlush(wrapOutboundOut(response), promise: nil)
     }
 
