@@ -6,100 +6,95 @@ import Testing
 @testable import Orchestrator
 
 /// HTTP/1.1 framing through the Ingress proxy, byte for byte: pipelining, chunked bodies both ways, bodies that
-/// end with the connection, HTTP/1.0 clients, smuggling shapes and protocol upgrades. Real sockets on 127.0.0.1.
+/// end with the connection, HTTP/1.0 clients, smuggling shapes, 1xx, timeouts and protocol upgrades. Real
+/// sockets on 127.0.0.1.
 @Suite struct IngressProtocolTests {
-    static func start(
-        _ backend: RawBackend, configuration: IngressServer.Configuration = IngressServerTests.configuration()
-    ) async throws -> (IngressServer, HostPort) {
+    /// Runs `body` with a raw client of an Ingress proxy whose only rule sends everything to `backend`.
+    static func withProxy(
+        to backend: HostPort, configuration: IngressServer.Configuration = IngressServerTests.configuration(),
+        _ body: (RawClient) async throws -> Void
+    ) async throws {
         let server = IngressServer(
-            configuration: configuration, routing: IngressServerTests.catchAll("raw"),
-            endpoints: IngressEndpointTable([IngressServerTests.backend("raw"): [backend.address]]))
+            configuration: configuration, routing: IngressServerTests.catchAll("b"),
+            endpoints: IngressEndpointTable([IngressServerTests.backend("b"): [backend]]))
         let bound = try await server.start()
-        return (server, bound.http)
+        let client = try await RawClient(bound.http)
+        do {
+            try await body(client)
+        } catch {
+            await client.close()
+            await server.shutdown()
+            throw error
+        }
+        await client.close()
+        await server.shutdown()
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         let backend = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: IngressServerTests.configuration(), routing: IngressServerTests.catchAll("a"),
-            endpoints: IngressEndpointTable([IngressServerTests.backend("a"): [backend.address]]))
-        let bound = try await server.start()
-        let client = try await RawClient(bound.http)
-        try await client.send(
-            "GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\nGET /third HTTP/1.1\r\nHost: a\r\n\r\n")
-        let text = try await client.read(until: "path=/third")
-        let first = try #require(text.range(of: "path=/first"))
-        let second = try #require(text.range(of: "path=/second"))
-        #expect(first.lowerBound < second.lowerBound)
-        #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 4)
-        await client.close()
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send(
+                "GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\nGET /third HTTP/1.1\r\nHost: a\r\n\r\n")
+            let text = try await client.read(until: "path=/third")
+            let first = try #require(text.range(of: "path=/first"))
+            let second = try #require(text.range(of: "path=/second"))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 4)
+        }
         await backend.stop()
     }
 
     @Test func chunkedBodiesPassBothWays() async throws {
         let backend = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: IngressServerTests.configuration(), routing: IngressServerTests.catchAll("a"),
-            endpoints: IngressEndpointTable([IngressServerTests.backend("a"): [backend.address]]))
-        let bound = try await server.start()
-        let client = try await RawClient(bound.http)
-        // The backend echoes the body back chunked; the request goes chunked, with an extension and a trailer.
-        try await client.send(
-            "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n")
-        let response = try await client.read(until: "0\r\n\r\n")
-        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(response.lowercased().contains("transfer-encoding: chunked"))
-        #expect(response.replacingOccurrences(of: "\r\n", with: "|").contains("hello"))
-        #expect(response.contains("world"))
-        // The connection is still good for the next request.
-        try await client.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(try await client.read(until: "path=/after").contains("path=/after"))
-        await client.close()
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            // The backend echoes the body back chunked; the request goes chunked, with an extension and a trailer.
+            try await client.send(
+                "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n")
+            let response = try await client.read(until: "0\r\n\r\n")
+            #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.lowercased().contains("transfer-encoding: chunked"))
+            #expect(response.contains("hello"))
+            #expect(response.contains("world"))
+            // The connection is still good for the next request.
+            try await client.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try await client.read(until: "path=/after").contains("path=/after"))
+        }
         await backend.stop()
     }
 
     @Test func bodyUntilCloseClosesTheClientConnectionToo() async throws {
         let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        try await client.send("GET /close HTTP/1.1\r\nHost: a\r\n\r\n")
-        let response = try await client.readToEnd()
-        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(response.contains("Connection: close\r\n"))
-        #expect(response.hasSuffix("\r\n\r\nthe body ends with the connection"))
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send("GET /close HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try await client.readToEnd()
+            #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.contains("Connection: close\r\n"))
+            #expect(response.hasSuffix("\r\n\r\nthe body ends with the connection"))
+        }
         await backend.stop()
     }
 
     @Test func chunkedResponseWithTrailersKeepsTheUpstreamConnection() async throws {
         let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        for _ in 0..<3 {
-            try await client.send("GET /chunked HTTP/1.1\r\nHost: a\r\n\r\n")
-            let response = try await client.read(until: "X-Trailer: done\r\n\r\n")
-            #expect(response.contains("5\r\nhello\r\n0\r\n"))
+        try await Self.withProxy(to: backend.address) { client in
+            for _ in 0..<3 {
+                try await client.send("GET /chunked HTTP/1.1\r\nHost: a\r\n\r\n")
+                let response = try await client.read(until: "X-Trailer: done\r\n\r\n")
+                #expect(response.contains("5\r\nhello\r\n0\r\n"))
+            }
         }
         #expect(backend.connections == 1)
-        await client.close()
-        await server.shutdown()
         await backend.stop()
     }
 
     @Test func http10ClientGetsAnHTTP10Answer() async throws {
         let backend = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: IngressServerTests.configuration(), routing: IngressServerTests.catchAll("a"),
-            endpoints: IngressEndpointTable([IngressServerTests.backend("a"): [backend.address]]))
-        let bound = try await server.start()
-        let client = try await RawClient(bound.http)
-        try await client.send("GET /old HTTP/1.0\r\n\r\n")
-        let response = try await client.readToEnd()
-        #expect(response.hasPrefix("HTTP/1.0 200 OK\r\n"))
-        #expect(response.contains("path=/old"))
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send("GET /old HTTP/1.0\r\n\r\n")
+            let response = try await client.readToEnd()
+            #expect(response.hasPrefix("HTTP/1.0 200 OK\r\n"))
+            #expect(response.contains("path=/old"))
+        }
         await backend.stop()
     }
 
@@ -111,43 +106,48 @@ import Testing
     ])
     func ambiguousRequestsAreRefusedAndTheConnectionClosed(request: String) async throws {
         let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        try await client.send(request)
-        let response = try await client.readToEnd()
-        #expect(response.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(response)")
-        #expect(response.contains("Connection: close\r\n"))
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send(request)
+            let response = try await client.readToEnd()
+            #expect(response.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(response)")
+            #expect(response.contains("Connection: close\r\n"))
+        }
         await backend.stop()
     }
 
     @Test func upgradeBecomesATunnel() async throws {
         let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        try await client.send("GET /upgrade HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-        let head = try await client.read(until: "\r\n\r\n")
-        #expect(head.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
-        #expect(head.contains("Upgrade: echo\r\n"))
-        #expect(head.contains("Connection: upgrade\r\n"))
-        try await client.send("ping 1")
-        #expect(try await client.read(until: "ping 1") == "ping 1")
-        try await client.send("ping 2")
-        #expect(try await client.read(until: "ping 2") == "ping 2")
-        await client.close()
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send("GET /upgrade HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+            let head = try await client.read(until: "\r\n\r\n")
+            #expect(head.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+            #expect(head.contains("Upgrade: echo\r\n"))
+            #expect(head.contains("Connection: upgrade\r\n"))
+            for message in ["ping 1", "ping 2"] {
+                try await client.send(message)
+                #expect(try await client.read(until: message) == message)
+            }
+        }
+        await backend.stop()
+    }
+
+    @Test func unrequestedUpgradeIsABadGateway() async throws {
+        let backend = try await RawBackend()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send("GET /upgrade HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try await client.read(until: "asked to\n")
+            #expect(response.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        }
         await backend.stop()
     }
 
     @Test func informationalResponsesArePassedOn() async throws {
         let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        try await client.send("POST /continue HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n")
-        let response = try await client.read(until: "\r\n\r\nok")
-        #expect(response.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
-        await client.close()
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address) { client in
+            try await client.send("POST /continue HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n")
+            let response = try await client.read(until: "\r\n\r\nok")
+            #expect(response.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+        }
         await backend.stop()
     }
 
@@ -156,34 +156,19 @@ import Testing
         var configuration = IngressServerTests.configuration()
         configuration.idleTimeout = .milliseconds(200)
         configuration.upstreamTimeout = .milliseconds(200)
-        let (server, address) = try await Self.start(backend, configuration: configuration)
-
-        let idle = try await RawClient(address)
-        let started = ContinuousClock.now
-        #expect(try await idle.readToEnd() == "")
-        let waited = ContinuousClock.now - started
-        // Checked once per period: closed after one to two periods (plus scheduling slack).
-        #expect(waited >= .milliseconds(200) && waited < .seconds(5), "closed after \(waited)")
-
-        let silent = try await RawClient(address)
-        try await silent.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
-        let response = try await silent.read(until: "failed before responding: connection closed\n")
-        #expect(response.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
-        #expect(response.contains("failed before responding"))
-        await silent.close()
-        await server.shutdown()
-        await backend.stop()
-    }
-
-    @Test func unrequestedUpgradeIsABadGateway() async throws {
-        let backend = try await RawBackend()
-        let (server, address) = try await Self.start(backend)
-        let client = try await RawClient(address)
-        try await client.send("GET /upgrade HTTP/1.1\r\nHost: a\r\n\r\n")
-        let response = try await client.read(until: "asked to\n")
-        #expect(response.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
-        await client.close()
-        await server.shutdown()
+        try await Self.withProxy(to: backend.address, configuration: configuration) { idle in
+            let started = ContinuousClock.now
+            let received = try await idle.readToEnd()
+            #expect(received == "")
+            let waited = ContinuousClock.now - started
+            // Checked once per period: closed after one to two periods (plus scheduling slack).
+            #expect(waited >= .milliseconds(200) && waited < .seconds(5), "closed after \(waited)")
+        }
+        try await Self.withProxy(to: backend.address, configuration: configuration) { silent in
+            try await silent.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try await silent.read(until: "failed before responding: connection closed\n")
+            #expect(response.hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        }
         await backend.stop()
     }
 }
@@ -267,48 +252,4 @@ final class RawBackend: Sendable {
     }
 
     func stop() async { try? await channel.close() }
-}
-
-/// A client that sends and reads raw bytes.
-final class RawClient {
-    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    private var buffer = ""
-
-    init(_ address: HostPort) async throws {
-        channel = try await ClientBootstrap(group: NetworkTestSupport.group).connect(
-            host: address.host, port: address.port
-        ) { channel in
-            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-        }
-        iterator = channel.inbound.makeAsyncIterator()
-    }
-
-    func send(_ text: String) async throws {
-        try await channel.outbound.write(ByteBuffer(string: text))
-    }
-
-    /// Everything received up to and including `marker`.
-    func read(until marker: String) async throws -> String {
-        while true {
-            if let range = buffer.range(of: marker) {
-                let text = String(buffer[..<range.upperBound])
-                buffer.removeSubrange(..<range.upperBound)
-                return text
-            }
-            guard let chunk = try await iterator.next() else {
-                throw TestError("connection ended before \(marker.debugDescription); got \(buffer.debugDescription)")
-            }
-            buffer += String(buffer: chunk)
-        }
-    }
-
-    /// Everything received until the server closes the connection.
-    func readToEnd() async throws -> String {
-        while let chunk = try await iterator.next() { buffer += String(buffer: chunk) }
-        defer { buffer = "" }
-        return buffer
-    }
-
-    func close() async { try? await channel.channel.close() }
 }

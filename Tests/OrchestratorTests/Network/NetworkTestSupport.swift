@@ -55,8 +55,8 @@ final class EchoBackend: Sendable {
     func stop() async { try? await channel.close() }
 }
 
-/// A line-oriented TCP test client.
-final class LineClient {
+/// A TCP test client that sends text and reads bytes: up to a marker, a line, or the connection's end.
+final class RawClient {
     private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var buffer = ""
@@ -70,16 +70,31 @@ final class LineClient {
         iterator = channel.inbound.makeAsyncIterator()
     }
 
-    /// The next line, or `nil` when the connection ended first.
-    func readLine() async throws -> String? {
+    func send(_ text: String) async throws {
+        try await channel.outbound.write(ByteBuffer(string: text))
+    }
+
+    /// Everything received up to and including `marker`.
+    func read(until marker: String) async throws -> String {
         while true {
-            if let newline = buffer.firstIndex(of: "\n") {
-                let line = String(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
+            if let range = buffer.range(of: marker) {
+                let text = String(buffer[..<range.upperBound])
+                buffer.removeSubrange(..<range.upperBound)
+                return text
             }
-            guard let chunk = try await iterator.next() else { return nil }
+            guard let chunk = try await iterator.next() else {
+                throw TestError("connection ended before \(marker.debugDescription); got \(buffer.debugDescription)")
+            }
             buffer += String(buffer: chunk)
+        }
+    }
+
+    /// The next line without its newline, or `nil` when the connection ended first.
+    func readLine() async throws -> String? {
+        do {
+            return String(try await read(until: "\n").dropLast())
+        } catch is TestError {
+            return nil
         }
     }
 
@@ -92,8 +107,11 @@ final class LineClient {
         }
     }
 
-    func send(_ text: String) async throws {
-        try await channel.outbound.write(ByteBuffer(string: text))
+    /// Everything received until the server closes the connection.
+    func readToEnd() async throws -> String {
+        while let chunk = try await iterator.next() { buffer += String(buffer: chunk) }
+        defer { buffer = "" }
+        return buffer
     }
 
     func close() async { try? await channel.channel.close() }

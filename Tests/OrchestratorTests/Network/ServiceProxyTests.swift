@@ -18,7 +18,7 @@ import Testing
         let listen = try #require(statuses[Self.key("rr")]?.boundAddress)
         var seen: [String] = []
         for _ in 0..<4 {
-            let client = try await LineClient(listen)
+            let client = try await RawClient(listen)
             seen.append(try await client.readLine() ?? "")
             try await client.send("ping\n")
             #expect(try await client.readLine() == "ping")
@@ -42,7 +42,7 @@ import Testing
         let listen = try #require(statuses[Self.key("sticky")]?.boundAddress)
         var seen = Set<String>()
         for _ in 0..<5 {
-            let client = try await LineClient(listen)
+            let client = try await RawClient(listen)
             seen.insert(try await client.readLine() ?? "")
             await client.close()
         }
@@ -59,7 +59,7 @@ import Testing
             ServicePortProxySpec(key: Self.key("empty"), listen: HostPort(host: "127.10.0.3", port: 0), endpoints: [])
         ])
         let listen = try #require(statuses[Self.key("empty")]?.boundAddress)
-        let client = try await LineClient(listen)
+        let client = try await RawClient(listen)
         #expect(await client.endsWithoutData())
         await proxy.shutdown()
     }
@@ -73,7 +73,7 @@ import Testing
         ])
         let listen = try #require(statuses[Self.key("fo")]?.boundAddress)
         for _ in 0..<3 {
-            let client = try await LineClient(listen)
+            let client = try await RawClient(listen)
             #expect(try await client.readLine() == "a")
             await client.close()
         }
@@ -88,13 +88,13 @@ import Testing
         let listenSpec = HostPort(host: "127.10.0.5", port: 0)
         let statuses = await proxy.apply([ServicePortProxySpec(key: Self.key("swap"), listen: listenSpec, endpoints: [a.address])])
         let listen = try #require(statuses[Self.key("swap")]?.boundAddress)
-        let long = try await LineClient(listen)
+        let long = try await RawClient(listen)
         #expect(try await long.readLine() == "a")
 
         // Same listen spec, new endpoints: the listener stays, the old connection stays.
         let after = await proxy.apply([ServicePortProxySpec(key: Self.key("swap"), listen: listenSpec, endpoints: [b.address])])
         #expect(after[Self.key("swap")]?.boundAddress == listen)
-        let fresh = try await LineClient(listen)
+        let fresh = try await RawClient(listen)
         #expect(try await fresh.readLine() == "b")
         try await long.send("still here\n")
         #expect(try await long.readLine() == "still here")
@@ -134,7 +134,7 @@ import Testing
         let listen = try #require(statuses[Self.key("gone")]?.boundAddress)
         await proxy.apply([])
         #expect(await proxy.listeners.isEmpty)
-        await #expect(throws: (any Error).self) { _ = try await LineClient(listen) }
+        await #expect(throws: (any Error).self) { _ = try await RawClient(listen) }
         await proxy.shutdown()
         await a.stop()
     }
@@ -148,12 +148,12 @@ import Testing
                 key: Self.key("drain"), listen: HostPort(host: "127.10.0.8", port: 0), endpoints: [a.address, b.address])
         ])
         let listen = try #require(statuses[Self.key("drain")]?.boundAddress)
-        let open = try await LineClient(listen)
+        let open = try await RawClient(listen)
         #expect(try await open.readLine() == "a")
         // Times out while the connection to `a` is open.
         #expect(await proxy.drain(a.address, timeout: .milliseconds(200)) == false)
         for _ in 0..<3 {
-            let client = try await LineClient(listen)
+            let client = try await RawClient(listen)
             #expect(try await client.readLine() == "b")
             await client.close()
         }

@@ -184,7 +184,7 @@ import Testing
 
     /// The first line an `EchoBackend` sends through `address`.
     static func greeting(_ address: HostPort) async throws -> String? {
-        let client = try await LineClient(address)
+        let client = try await RawClient(address)
         let line = try await client.readLine()
         await client.close()
         return line

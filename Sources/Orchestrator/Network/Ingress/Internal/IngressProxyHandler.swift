@@ -154,11 +154,7 @@ final class IngressProxyHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         idleTimer?.touch()
         var bytes = unwrapInboundIn(data)
-        if inbound.readableBytes == 0 {
-            inbound = bytes
-        } else {
-            inbound.writeBuffer(&bytes)
-        }
+        inbound.append(received: &bytes)
         process()
     }
 

@@ -114,11 +114,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             close()
             return
         }
-        if inbound.readableBytes == 0 {
-            inbound = bytes
-        } else {
-            inbound.writeBuffer(&bytes)
-        }
+        inbound.append(received: &bytes)
         process()
     }
 
