@@ -6,20 +6,24 @@ struct ManifestTreeReader {
     let maximumSize: Int
     let commit: CommitID
     let objects: ObjectDatabase
+    /// Reads packed blobs without libgit2 when given; whatever it declines is read through `objects`.
+    let packs: PackReader?
     private var files: [SourceFile] = []
 
     /// How many symlinks in a row are followed before giving up (a loop, most likely); the kernel uses 40.
     static let maximumSymlinkHops = 16
 
-    init(repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID)
-        throws(GitSourceError)
-    {
+    init(
+        repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID,
+        packs: PackReader? = nil
+    ) throws(GitSourceError) {
         self.repository = repository
         self.root = root
         self.base = base
         self.maximumSize = maximumSize
         self.commit = commit
         self.objects = try repository.objectDatabase()
+        self.packs = packs
     }
 
     /// All manifest files under the base directory, sorted by path (byte order, so the result is the same
@@ -105,13 +109,25 @@ struct ManifestTreeReader {
     }
 
     /// Reads a blob, refusing it from its header alone when it is over the size limit.
+    ///
+    /// Packed blobs are read by the pack reader, which knows the size from the entry (or delta) header before
+    /// inflating; anything it declines (a loose object, say) is read through libgit2's object database.
     private func readBlob(_ oid: ObjectID, path: String) throws(GitSourceError) -> [UInt8] {
-        let size = try objects.size(of: oid)
-        guard size <= maximumSize else {
-            throw GitSourceError(
-                .fileTooLarge,
-                "'\(path)' is \(size) bytes, over the manifest size limit of \(maximumSize) bytes")
+        switch try? packs?.read(oid, maximumSize: maximumSize) {
+        case .object(let object):
+            return object.bytes
+        case .tooLarge(let size):
+            throw tooLarge(path, size: size)
+        case nil:
+            break
         }
+        let size = try objects.size(of: oid)
+        guard size <= maximumSize else { throw tooLarge(path, size: size) }
         return try objects.read(oid)
+    }
+
+    private func tooLarge(_ path: String, size: Int) -> GitSourceError {
+        GitSourceError(
+            .fileTooLarge, "'\(path)' is \(size) bytes, over the manifest size limit of \(maximumSize) bytes")
     }
 }

@@ -128,6 +128,21 @@ struct ObjectID: Hashable, CustomStringConvertible {
         self.raw = try git_oid.parse(hex)
     }
 
+    /// Reads an id from its 20 raw bytes, as pack files and trees store it.
+    ///
+    /// - Precondition: `bytes` holds at least 20 bytes.
+    init(rawBytes bytes: UnsafeRawPointer) {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid.id) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 20)) }
+        self.raw = oid
+    }
+
+    /// Calls `body` with the 20 raw bytes of the id, so that code outside this folder never sees `git_oid`.
+    func withRawBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        var id = raw.id
+        return try withUnsafeBytes(of: &id) { (bytes) throws(E) -> T in try body(UnsafeRawBufferPointer(bytes)) }
+    }
+
     var hex: String { raw.hex }
 
     var description: String { hex }
