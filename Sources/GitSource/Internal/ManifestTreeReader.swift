@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads the manifest files below a directory of a commit's tree, straight from the object database.
 struct ManifestTreeReader {
     let repository: Repository
@@ -43,26 +45,57 @@ struct ManifestTreeReader {
         }
         files = []
         try walk(tree, directory: base.components)
-        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        // Git orders a tree's entries so that a walk meets paths in byte order already; sorting is kept for trees
+        // that break that rule, and checking first costs one comparison per file instead of a sort.
+        if !ManifestTreeReader.isSortedByPath(files) {
+            files.sort { ManifestTreeReader.precedes($0.path, $1.path) }
+        }
+        return files
+    }
+
+    /// Whether `a` sorts before `b` comparing their UTF-8 bytes, as `memcmp` would.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
+                let common = min(a.count, b.count)
+                if common > 0, let x = a.baseAddress, let y = b.baseAddress {
+                    let order = memcmp(x, y, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
+        }
+    }
+
+    static func isSortedByPath(_ files: [SourceFile]) -> Bool {
+        var previous: String?
+        for file in files {
+            if let previous, !precedes(previous, file.path) { return false }
+            previous = file.path
+        }
+        return true
     }
 
     private mutating func walk(_ tree: TreeObject, directory: [String]) throws(GitSourceError) {
+        // Paths are built from the directory's prefix; component arrays only for the rare symlink and subtree.
+        let prefix = directory.isEmpty ? "" : directory.joined(separator: "/") + "/"
         for entry in tree.entries() where !entry.name.hasPrefix(".") {
-            let components = directory + [entry.name]
             switch entry.kind {
             case .tree:
-                try walk(TreeObject.lookup(repository, entry.oid), directory: components)
+                try walk(TreeObject.lookup(repository, entry.oid), directory: directory + [entry.name])
             case .blob:
                 if SourceFile.isManifestName(entry.name) {
-                    let path = components.joined(separator: "/")
+                    let path = prefix + entry.name
                     files.append(SourceFile(path: path, contents: try readBlob(entry.oid, path: path), blobID: entry.oid.hex))
                 }
             case .symlink:
-                try readSymlink(entry, components: components)
+                try readSymlink(entry, components: directory + [entry.name])
             case .submodule:
                 throw GitSourceError(
                     .unsupported,
-                    "'\(components.joined(separator: "/"))' is a submodule at commit \(commit.short); "
+                    "'\(prefix + entry.name)' is a submodule at commit \(commit.short); "
                         + "gitopsd does not follow submodules: move its manifests into the repository")
             case .other:
                 continue

@@ -143,7 +143,20 @@ struct ObjectID: Hashable, CustomStringConvertible {
         return try withUnsafeBytes(of: &id) { (bytes) throws(E) -> T in try body(UnsafeRawBufferPointer(bytes)) }
     }
 
-    var hex: String { raw.hex }
+    /// The id as 40 lowercase hexadecimal digits, formatted in place (one allocation: a file's blob id is made
+    /// for every manifest read).
+    var hex: String {
+        withUnsafeBytes(of: raw.id) { bytes in
+            String(unsafeUninitializedCapacity: 40) { output in
+                let digits: StaticString = "0123456789abcdef"
+                for (index, byte) in bytes.enumerated() {
+                    output[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                    output[2 * index + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                }
+                return 40
+            }
+        }
+    }
 
     var description: String { hex }
 
