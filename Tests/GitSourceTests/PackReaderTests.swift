@@ -12,6 +12,7 @@ struct PackReaderTests {
     func readsLikeGit(offsetDeltas: Bool) throws {
         let repository = try TemporaryGitRepository()
         try PackFixture.writeHistory(repository, revisions: 45)
+        try repository.commitFile("deploy/empty.yaml", "")
         try repository.tag("v1", message: "an annotated tag")
         try PackFixture.repack(repository, "-adf", "--depth=50", "--window=50", offsetDeltas: offsetDeltas)
         #expect(try PackFixture.longestChain(repository) >= 20)
@@ -141,6 +142,12 @@ struct PackReaderTests {
             }
             #expect(reader.statistics.deltasApplied == 0)
             #expect(reader.statistics.objectsRead == 0)
+            // A limit of exactly the size is no reason to refuse.
+            guard case .object(let object) = try reader.read(ObjectID(hex: id), maximumSize: size) else {
+                Issue.record("\(id) was refused at a limit of its own size")
+                continue
+            }
+            #expect(object.bytes.count == size)
         }
 
         for revision in ["HEAD~1", "HEAD"] {

@@ -8,7 +8,7 @@ struct ManifestTreeReader {
     let maximumSize: Int
     let commit: CommitID
     let objects: ObjectDatabase
-    /// Reads packed blobs without libgit2 when given; whatever it declines is read through `objects`.
+    /// Reads packed trees and blobs without libgit2 when given; whatever it declines is read through libgit2.
     let packs: PackReader?
     private var files: [SourceFile] = []
 
@@ -31,9 +31,9 @@ struct ManifestTreeReader {
     /// All manifest files under the base directory, sorted by path (byte order, so the result is the same
     /// on every machine and locale).
     mutating func read() throws(GitSourceError) -> [SourceFile] {
-        let tree: TreeObject
+        let tree: [TreeEntryInfo]
         if base.components.isEmpty {
-            tree = root
+            tree = root.entries()
         } else {
             guard let entry = try root.entry(atPath: base.string) else {
                 throw GitSourceError(.notFound, "path '\(base)' does not exist at commit \(commit.short)")
@@ -41,7 +41,7 @@ struct ManifestTreeReader {
             guard entry.kind == .tree else {
                 throw GitSourceError(.invalidConfiguration, "path '\(base)' is not a directory at commit \(commit.short)")
             }
-            tree = try TreeObject.lookup(repository, entry.oid)
+            tree = try entries(of: entry.oid)
         }
         files = []
         try walk(tree, directory: base.components)
@@ -55,36 +55,45 @@ struct ManifestTreeReader {
 
     /// Whether `a` sorts before `b` comparing their UTF-8 bytes, as `memcmp` would.
     static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { a in
-            b.withUTF8 { b in
-                let common = min(a.count, b.count)
-                if common > 0, let x = a.baseAddress, let y = b.baseAddress {
-                    let order = memcmp(x, y, common)
+        // Native strings are contiguous UTF-8, compared in place; others (bridged) take the generic path.
+        let order = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                let common = min(x.count, y.count)
+                if common > 0, let xBase = x.baseAddress, let yBase = y.baseAddress {
+                    let order = memcmp(xBase, yBase, common)
                     if order != 0 { return order < 0 }
                 }
-                return a.count < b.count
+                return x.count < y.count
             }
         }
+        return (order ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     static func isSortedByPath(_ files: [SourceFile]) -> Bool {
-        var previous: String?
-        for file in files {
-            if let previous, !precedes(previous, file.path) { return false }
-            previous = file.path
+        for index in files.indices.dropFirst() where !precedes(files[index - 1].path, files[index].path) {
+            return false
         }
         return true
     }
 
-    private mutating func walk(_ tree: TreeObject, directory: [String]) throws(GitSourceError) {
+    /// A tree's entries: parsed here from what the pack reader read, else looked up through libgit2 (which
+    /// also reports a missing or malformed tree).
+    private func entries(of oid: ObjectID) throws(GitSourceError) -> [TreeEntryInfo] {
+        if case .object(let object)? = try? packs?.read(oid), object.kind == .tree,
+            let entries = try? TreeEntries.parse(object.bytes)
+        {
+            return entries
+        }
+        return try TreeObject.lookup(repository, oid).entries()
+    }
+
+    private mutating func walk(_ tree: [TreeEntryInfo], directory: [String]) throws(GitSourceError) {
         // Paths are built from the directory's prefix; component arrays only for the rare symlink and subtree.
         let prefix = directory.isEmpty ? "" : directory.joined(separator: "/") + "/"
-        for entry in tree.entries() where !entry.name.hasPrefix(".") {
+        for entry in tree where !entry.name.hasPrefix(".") {
             switch entry.kind {
             case .tree:
-                try walk(TreeObject.lookup(repository, entry.oid), directory: directory + [entry.name])
+                try walk(entries(of: entry.oid), directory: directory + [entry.name])
             case .blob:
                 if SourceFile.isManifestName(entry.name) {
                     let path = prefix + entry.name
