@@ -42,7 +42,8 @@ struct DeltaBaseCache {
         guard size <= capacity / 4 else { return }
         if youngBytes + size > capacity / 2 {
             old = young
-            young = ObjectTable()
+            // Sized like the generation it replaces, which is about as many objects as the next one will hold.
+            young = ObjectTable(slots: old.slots)
             youngBytes = 0
         }
         if young.insert(object, at: key) { youngBytes += size }
@@ -56,8 +57,8 @@ struct DeltaBaseCache {
     }
 }
 
-/// A hash table from pack locations to objects: open addressing, linear probing, at most half full, keys hashed
-/// by one multiplication (Fibonacci hashing). Entries are only added; the table is dropped whole.
+/// A hash table from pack locations to objects: open addressing, linear probing, at most three quarters full,
+/// keys hashed by one multiplication (Fibonacci hashing). Entries are only added; the table is dropped whole.
 ///
 /// A class so that the cache can swap generations by reference; not thread-safe, like its owner.
 private final class ObjectTable {
@@ -65,13 +66,17 @@ private final class ObjectTable {
     private var keys: UnsafeMutablePointer<DeltaBaseCache.Key>
     private var objects: UnsafeMutablePointer<PackedObject>
     private var slotCount: Int
+    /// How many slots the table has now.
+    var slots: Int { slotCount }
     /// 64 minus log2(slotCount): the hash's top bits pick the slot.
     private var shift: Int
     private var count = 0
 
     private static let free = DeltaBaseCache.Key(pack: -1, offset: 0)
 
-    init(slots: Int = 256) {
+    /// A table with room for three quarters of `slots` objects before it grows (each growth rehashes everything
+    /// into fresh memory, which costs more than the lookups); 1,024 slots by default.
+    init(slots: Int = 1024) {
         slotCount = max(16, 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount))
         shift = Int.bitWidth - slotCount.trailingZeroBitCount
         keys = .allocate(capacity: slotCount)
@@ -100,7 +105,7 @@ private final class ObjectTable {
     /// Stores `object` at `key`, replacing what was there; returns whether the key is new.
     @discardableResult
     func insert(_ object: PackedObject, at key: DeltaBaseCache.Key) -> Bool {
-        if (count + 1) * 2 > slotCount { grow() }
+        if (count + 1) * 4 > slotCount * 3 { grow() }
         var slot = home(key)
         while true {
             let stored = keys[slot]

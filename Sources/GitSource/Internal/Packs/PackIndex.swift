@@ -65,9 +65,13 @@ struct PackIndex {
         var low = first == 0 ? 0 : Int(fanOut(first - 1))
         var high = Int(fanOut(first))
         let ids = base + PackIndex.idsStart
+        // Ids compare as big-endian numbers; the first 8 bytes almost always decide, without a call to memcmp.
+        let wanted = UInt64(bigEndian: id.loadUnaligned(as: UInt64.self))
         while low < high {
             let middle = (low &+ high) >> 1
-            let order = memcmp(ids + middle * 20, id, 20)
+            let candidate = ids + middle * 20
+            let prefix = UInt64(bigEndian: candidate.loadUnaligned(as: UInt64.self))
+            let order = prefix != wanted ? (prefix < wanted ? -1 : 1) : memcmp(candidate + 8, id + 8, 12)
             if order == 0 { return try offset(at: middle) }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
