@@ -21,6 +21,7 @@ struct DeltaBaseCache {
     private var young = ObjectTable()
     private var old = ObjectTable()
     private var youngBytes = 0
+    private var youngCount = 0
 
     init(capacity: Int) {
         self.capacity = max(capacity, 0)
@@ -45,8 +46,13 @@ struct DeltaBaseCache {
             // Sized like the generation it replaces, which is about as many objects as the next one will hold.
             young = ObjectTable(slots: old.slots)
             youngBytes = 0
+            youngCount = 0
         }
-        if young.insert(object, at: key) { youngBytes += size }
+        if (youngCount + 1) * 4 > young.slots * 3 { young = young.grown() }
+        if young.insert(object, at: key) {
+            youngBytes += size
+            youngCount += 1
+        }
     }
 
     /// Forgets everything.
@@ -54,38 +60,40 @@ struct DeltaBaseCache {
         young = ObjectTable()
         old = ObjectTable()
         youngBytes = 0
+        youngCount = 0
     }
 }
 
-/// A hash table from pack locations to objects: open addressing, linear probing, at most three quarters full,
-/// keys hashed by one multiplication (Fibonacci hashing). Entries are only added; the table is dropped whole.
+/// A hash table from pack locations to objects: open addressing, linear probing, keys hashed by one
+/// multiplication (Fibonacci hashing). Entries are only added; the table is dropped whole.
 ///
-/// A class so that the cache can swap generations by reference; not thread-safe, like its owner.
+/// Its size is fixed: the cache keeps it at most three quarters full by moving to a table twice as large
+/// (`grown()`). With only constant stored properties, lookups need no exclusivity checks, which a dictionary
+/// or a growable table in a class would pay on every access. A class so that the cache can swap generations
+/// by reference; not thread-safe, like its owner.
 private final class ObjectTable {
     /// Keys, with `pack == -1` marking a free slot; objects are initialised exactly where keys are used.
-    private var keys: UnsafeMutablePointer<DeltaBaseCache.Key>
-    private var objects: UnsafeMutablePointer<PackedObject>
-    private var slotCount: Int
-    /// How many slots the table has now.
-    var slots: Int { slotCount }
-    /// 64 minus log2(slotCount): the hash's top bits pick the slot.
-    private var shift: Int
-    private var count = 0
+    private let keys: UnsafeMutablePointer<DeltaBaseCache.Key>
+    private let objects: UnsafeMutablePointer<PackedObject>
+    /// How many slots the table has: a power of two.
+    let slots: Int
+    /// 64 minus log2(slots): the hash's top bits pick the slot.
+    private let shift: Int
 
     private static let free = DeltaBaseCache.Key(pack: -1, offset: 0)
 
-    /// A table with room for three quarters of `slots` objects before it grows (each growth rehashes everything
-    /// into fresh memory, which costs more than the lookups); 1,024 slots by default.
+    /// An empty table of `slots` slots, rounded up to a power of two; 1,024 by default (growing rehashes
+    /// everything into fresh memory, which costs more than the lookups, so it should be rare).
     init(slots: Int = 1024) {
-        slotCount = max(16, 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount))
-        shift = Int.bitWidth - slotCount.trailingZeroBitCount
-        keys = .allocate(capacity: slotCount)
-        keys.initialize(repeating: ObjectTable.free, count: slotCount)
-        objects = .allocate(capacity: slotCount)
+        self.slots = max(16, 1 << (Int.bitWidth - (slots - 1).leadingZeroBitCount))
+        shift = Int.bitWidth - self.slots.trailingZeroBitCount
+        keys = .allocate(capacity: self.slots)
+        keys.initialize(repeating: ObjectTable.free, count: self.slots)
+        objects = .allocate(capacity: self.slots)
     }
 
     deinit {
-        for slot in 0..<slotCount where keys[slot].pack >= 0 {
+        for slot in 0..<slots where keys[slot].pack >= 0 {
             (objects + slot).deinitialize(count: 1)
         }
         keys.deallocate()
@@ -98,14 +106,15 @@ private final class ObjectTable {
             let stored = keys[slot]
             if stored == key { return objects[slot] }
             if stored.pack < 0 { return nil }
-            slot = (slot + 1) & (slotCount - 1)
+            slot = (slot + 1) & (slots - 1)
         }
     }
 
     /// Stores `object` at `key`, replacing what was there; returns whether the key is new.
+    ///
+    /// - Precondition: the table has a free slot (the cache grows it before it is three quarters full).
     @discardableResult
     func insert(_ object: PackedObject, at key: DeltaBaseCache.Key) -> Bool {
-        if (count + 1) * 4 > slotCount * 3 { grow() }
         var slot = home(key)
         while true {
             let stored = keys[slot]
@@ -116,35 +125,27 @@ private final class ObjectTable {
             if stored.pack < 0 {
                 keys[slot] = key
                 (objects + slot).initialize(to: object)
-                count += 1
                 return true
             }
-            slot = (slot + 1) & (slotCount - 1)
+            slot = (slot + 1) & (slots - 1)
         }
+    }
+
+    /// A table twice as large holding every entry of this one, which is left empty.
+    func grown() -> ObjectTable {
+        let larger = ObjectTable(slots: slots * 2)
+        for slot in 0..<slots where keys[slot].pack >= 0 {
+            var target = larger.home(keys[slot])
+            while larger.keys[target].pack >= 0 { target = (target + 1) & (larger.slots - 1) }
+            larger.keys[target] = keys[slot]
+            (larger.objects + target).moveInitialize(from: objects + slot, count: 1)
+            keys[slot] = ObjectTable.free
+        }
+        return larger
     }
 
     private func home(_ key: DeltaBaseCache.Key) -> Int {
         let mixed = UInt(bitPattern: key.offset &* 31 &+ key.pack) &* 0x9E37_79B9_7F4A_7C15
         return Int(mixed >> UInt(shift))
-    }
-
-    /// Doubles the slots and moves every entry to its new place.
-    private func grow() {
-        let oldKeys = keys
-        let oldObjects = objects
-        let oldCount = slotCount
-        slotCount *= 2
-        shift -= 1
-        keys = .allocate(capacity: slotCount)
-        keys.initialize(repeating: ObjectTable.free, count: slotCount)
-        objects = .allocate(capacity: slotCount)
-        for slot in 0..<oldCount where oldKeys[slot].pack >= 0 {
-            var target = home(oldKeys[slot])
-            while keys[target].pack >= 0 { target = (target + 1) & (slotCount - 1) }
-            keys[target] = oldKeys[slot]
-            (objects + target).moveInitialize(from: oldObjects + slot, count: 1)
-        }
-        oldKeys.deallocate()
-        oldObjects.deallocate()
     }
 }

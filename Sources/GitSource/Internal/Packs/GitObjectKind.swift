@@ -5,9 +5,3 @@ enum GitObjectKind: UInt8, Sendable {
     case blob = 3
     case tag = 4
 }
-
-/// An object read from a pack: its kind and its whole contents.
-struct PackedObject {
-    var kind: GitObjectKind
-    var bytes: [UInt8]
-}

@@ -100,8 +100,8 @@ final class PackReader {
     private let inflater: Inflater
     /// Where the requested object's delta is inflated, and where the deltas below it in its chain are; kept
     /// between reads so that reading a delta allocates nothing but its result.
-    private var requestedDelta = ScratchBuffer()
-    private var chainDelta = ScratchBuffer()
+    private let requestedDelta = ScratchBuffer()
+    private let chainDelta = ScratchBuffer()
     private var chain: [ChainLink] = []
 
     /// Creates a reader for the object database at `objectsDirectory` (a repository's `objects/`). Nothing is
@@ -360,22 +360,5 @@ private final class ScratchBuffer {
     /// The bytes in `range` (`reserve` them first).
     func slice(_ range: Range<Int>) -> UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(rebasing: storage[range])
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// An array of exactly `count` bytes written by `body`, without zero-filling them first.
-    init<E: Error>(uninitializedCount count: Int, _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
-        var failure: E?
-        self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
-            do throws(E) {
-                try body(UnsafeMutableRawBufferPointer(buffer))
-                initialized = count
-            } catch {
-                failure = error
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
     }
 }
