@@ -90,6 +90,9 @@ final class PackReader {
     /// inflated for it.
     static let wholeDeltaLimit = 64 << 10
 
+    /// Scratch space for deltas up to this size is kept between reads; more is freed after the read.
+    private static let retainedScratchBytes = 1 << 20
+
     private var packs: [Pack] = []
     private var scanned = false
     private var directoryStamp: DirectoryStamp?
@@ -121,6 +124,10 @@ final class PackReader {
     /// - Throws: `.notInPacks` when no pack holds the object; `.unsupported`, `.unreadable` or `.corrupt` when
     ///   this reader cannot read it. In every case the caller should read the object some other way.
     func read(_ id: ObjectID, maximumSize: Int = .max) throws(PackReadError) -> Lookup {
+        defer {
+            requestedDelta.trim(above: PackReader.retainedScratchBytes)
+            chainDelta.trim(above: PackReader.retainedScratchBytes)
+        }
         guard
             let (packPosition, offset) = try id.withRawBytes({ (raw) throws(PackReadError) in
                 try locate(raw.baseAddress.unsafelyUnwrapped)
@@ -360,5 +367,13 @@ private final class ScratchBuffer {
     /// The bytes in `range` (`reserve` them first).
     func slice(_ range: Range<Int>) -> UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(rebasing: storage[range])
+    }
+
+    /// Gives the memory back when more than `limit` bytes are held, so that one large delta does not stay
+    /// allocated for the life of the source.
+    func trim(above limit: Int) {
+        guard storage.count > limit else { return }
+        storage.deallocate()
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 }
