@@ -14,6 +14,8 @@ enum TreeEntries {
 
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(PackReadError) -> [TreeEntryInfo] {
         var entries: [TreeEntryInfo] = []
+        // The shortest entry is 24 bytes ("1 a", a NUL, 20 bytes of id): room for that many never regrows.
+        entries.reserveCapacity(bytes.count / 24)
         var position = 0
         let end = bytes.count
         while position < end {

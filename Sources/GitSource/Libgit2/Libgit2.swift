@@ -148,10 +148,12 @@ struct ObjectID: Hashable, CustomStringConvertible {
     var hex: String {
         withUnsafeBytes(of: raw.id) { bytes in
             String(unsafeUninitializedCapacity: 40) { output in
-                let digits: StaticString = "0123456789abcdef"
-                for (index, byte) in bytes.enumerated() {
-                    output[2 * index] = digits.utf8Start[Int(byte >> 4)]
-                    output[2 * index + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                let digits = ("0123456789abcdef" as StaticString).utf8Start
+                guard var out = output.baseAddress else { return 0 }
+                for byte in bytes {
+                    out[0] = digits[Int(byte >> 4)]
+                    out[1] = digits[Int(byte & 0x0F)]
+                    out += 2
                 }
                 return 40
             }
