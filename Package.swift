@@ -35,11 +35,15 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
+        // zlib (a dependency of libgit2 anyway) inflates pack entries for GitSource's own pack reader.
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "API", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(
             name: "GitSource",
-            dependencies: ["CGit2", "API", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CGit2", "CZlib", "API", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(
             name: "Orchestrator",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# GitSource benchmark: read 5,000 manifest blobs under a path at a commit through gitopsd (libgit2, tree walk
-# plus blob reads from the object database) and through `git cat-file --batch` (the same blobs, ids given),
-# in the same run, and print a Markdown section. Run from the repository root with release binaries built
+# GitSource benchmark: read 5,000 manifest blobs under a path at a commit through gitopsd (tree walk plus blob
+# reads, from the pack through gitopsd's pack reader) and through `git cat-file --batch` (the same blobs, ids
+# given), in the same run, and print a Markdown section. Run from the repository root with release binaries built
 # (scripts/bench.sh does both). Uses hyperfine when present, else best of N timed runs.
 set -euo pipefail
 bench=".build/release/gitopsd-bench"
@@ -99,9 +99,10 @@ verdict="$(awk -v r="$read_ratio" 'BEGIN {print (r <= 1.0 ? "met" : "missed")}')
 echo "## GitSource: reading manifests from the object database"
 echo
 echo "A generated repository with $count manifest blobs ($bytes bytes) in $dirs directories, packed as a"
-echo "fetched mirror is. gitopsd resolves \`main\`, walks the tree under \`manifests/\` and reads every manifest"
-echo "blob through libgit2 (size checked from the object header first); \`git cat-file --batch\` reads the same"
-echo "blobs from a list of their ids, without walking a tree. Measured in one run of \`bench/gitsource.sh\` with"
+echo "fetched mirror is. gitopsd resolves \`main\` through libgit2, then walks the trees under \`manifests/\` and"
+echo "reads every manifest blob with its own pack reader (size checked from the entry or delta header first;"
+echo "see docs/gitsource.md); \`git cat-file --batch\` reads the same blobs from a list of their ids, without"
+echo "walking a tree. Measured in one run of \`bench/gitsource.sh\` with"
 echo "$method."
 echo
 echo "| measure | gitopsd (ms) | git (ms) | gitopsd / git |"

@@ -15,8 +15,9 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pkgconfig libgit2 libgit2-dev
     need_pkgconfig yaml-0.1 libyaml-dev
     need_pkgconfig sqlite3 libsqlite3-dev
+    need_pkgconfig zlib zlib1g-dev
 else
-    missing+=(libgit2-dev libyaml-dev libsqlite3-dev)
+    missing+=(libgit2-dev libyaml-dev libsqlite3-dev zlib1g-dev)
 fi
 if [ "$level" = test ] || [ "$level" = bench ]; then
     need_command sqlite3 sqlite3

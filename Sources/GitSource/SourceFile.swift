@@ -19,8 +19,31 @@ public struct SourceFile: Sendable, Hashable {
 
     /// Whether a file name is one gitopsd reads as a manifest (`.yaml`, `.yml`, `.json`).
     public static func isManifestName(_ name: String) -> Bool {
+        // Almost every name is ASCII, where comparing bytes without case is the same test, minus the allocation.
+        if let ascii = asciiManifestName(name) { return ascii }
         let lower = name.lowercased()
         return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".json")
+    }
+
+    /// `isManifestName` for an ASCII name; nil when the name is not ASCII.
+    private static func asciiManifestName(_ name: String) -> Bool? {
+        let result = name.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            func hasSuffix(_ suffix: StaticString) -> Bool {
+                let count = suffix.utf8CodeUnitCount
+                guard bytes.count >= count else { return false }
+                let start = bytes.count - count
+                for offset in 0..<count {
+                    // ASCII letters lower-case by setting bit 5; the suffixes are lower-case letters and '.'.
+                    let byte = bytes[start + offset]
+                    let lower = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+                    if lower != suffix.utf8Start[offset] { return false }
+                }
+                return true
+            }
+            return hasSuffix(".yaml") || hasSuffix(".yml") || hasSuffix(".json")
+        }
+        return result ?? nil
     }
 }
 

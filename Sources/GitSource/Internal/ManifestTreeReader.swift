@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads the manifest files below a directory of a commit's tree, straight from the object database.
 struct ManifestTreeReader {
     let repository: Repository
@@ -6,28 +8,32 @@ struct ManifestTreeReader {
     let maximumSize: Int
     let commit: CommitID
     let objects: ObjectDatabase
+    /// Reads packed trees and blobs without libgit2 when given; whatever it declines is read through libgit2.
+    let packs: PackReader?
     private var files: [SourceFile] = []
 
     /// How many symlinks in a row are followed before giving up (a loop, most likely); the kernel uses 40.
     static let maximumSymlinkHops = 16
 
-    init(repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID)
-        throws(GitSourceError)
-    {
+    init(
+        repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID,
+        packs: PackReader? = nil
+    ) throws(GitSourceError) {
         self.repository = repository
         self.root = root
         self.base = base
         self.maximumSize = maximumSize
         self.commit = commit
         self.objects = try repository.objectDatabase()
+        self.packs = packs
     }
 
     /// All manifest files under the base directory, sorted by path (byte order, so the result is the same
     /// on every machine and locale).
     mutating func read() throws(GitSourceError) -> [SourceFile] {
-        let tree: TreeObject
+        let tree: [TreeEntryInfo]
         if base.components.isEmpty {
-            tree = root
+            tree = root.entries()
         } else {
             guard let entry = try root.entry(atPath: base.string) else {
                 throw GitSourceError(.notFound, "path '\(base)' does not exist at commit \(commit.short)")
@@ -35,30 +41,70 @@ struct ManifestTreeReader {
             guard entry.kind == .tree else {
                 throw GitSourceError(.invalidConfiguration, "path '\(base)' is not a directory at commit \(commit.short)")
             }
-            tree = try TreeObject.lookup(repository, entry.oid)
+            tree = try entries(of: entry.oid)
         }
         files = []
         try walk(tree, directory: base.components)
-        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        // Git orders a tree's entries so that a walk meets paths in byte order already; sorting is kept for trees
+        // that break that rule, and checking first costs one comparison per file instead of a sort.
+        if !ManifestTreeReader.isSortedByPath(files) {
+            files.sort { ManifestTreeReader.precedes($0.path, $1.path) }
+        }
+        return files
     }
 
-    private mutating func walk(_ tree: TreeObject, directory: [String]) throws(GitSourceError) {
-        for entry in tree.entries() where !entry.name.hasPrefix(".") {
-            let components = directory + [entry.name]
+    /// Whether `a` sorts before `b` comparing their UTF-8 bytes, as `memcmp` would.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        // Native strings are contiguous UTF-8, compared in place; others (bridged) take the generic path.
+        let order = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                let common = min(x.count, y.count)
+                if common > 0, let xBase = x.baseAddress, let yBase = y.baseAddress {
+                    let order = memcmp(xBase, yBase, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+        return (order ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    static func isSortedByPath(_ files: [SourceFile]) -> Bool {
+        for index in files.indices.dropFirst() where !precedes(files[index - 1].path, files[index].path) {
+            return false
+        }
+        return true
+    }
+
+    /// A tree's entries: parsed here from what the pack reader read, else looked up through libgit2 (which
+    /// also reports a missing or malformed tree).
+    private func entries(of oid: ObjectID) throws(GitSourceError) -> [TreeEntryInfo] {
+        if case .object(let object)? = try? packs?.read(oid), object.kind == .tree,
+            let entries = try? TreeEntries.parse(object.bytes)
+        {
+            return entries
+        }
+        return try TreeObject.lookup(repository, oid).entries()
+    }
+
+    private mutating func walk(_ tree: [TreeEntryInfo], directory: [String]) throws(GitSourceError) {
+        // Paths are built from the directory's prefix; component arrays only for the rare symlink and subtree.
+        let prefix = directory.isEmpty ? "" : directory.joined(separator: "/") + "/"
+        for entry in tree where !entry.name.hasPrefix(".") {
             switch entry.kind {
             case .tree:
-                try walk(TreeObject.lookup(repository, entry.oid), directory: components)
+                try walk(entries(of: entry.oid), directory: directory + [entry.name])
             case .blob:
                 if SourceFile.isManifestName(entry.name) {
-                    let path = components.joined(separator: "/")
+                    let path = prefix + entry.name
                     files.append(SourceFile(path: path, contents: try readBlob(entry.oid, path: path), blobID: entry.oid.hex))
                 }
             case .symlink:
-                try readSymlink(entry, components: components)
+                try readSymlink(entry, components: directory + [entry.name])
             case .submodule:
                 throw GitSourceError(
                     .unsupported,
-                    "'\(components.joined(separator: "/"))' is a submodule at commit \(commit.short); "
+                    "'\(prefix + entry.name)' is a submodule at commit \(commit.short); "
                         + "gitopsd does not follow submodules: move its manifests into the repository")
             case .other:
                 continue
@@ -105,13 +151,25 @@ struct ManifestTreeReader {
     }
 
     /// Reads a blob, refusing it from its header alone when it is over the size limit.
+    ///
+    /// Packed blobs are read by the pack reader, which knows the size from the entry (or delta) header before
+    /// inflating; anything it declines (a loose object, say) is read through libgit2's object database.
     private func readBlob(_ oid: ObjectID, path: String) throws(GitSourceError) -> [UInt8] {
-        let size = try objects.size(of: oid)
-        guard size <= maximumSize else {
-            throw GitSourceError(
-                .fileTooLarge,
-                "'\(path)' is \(size) bytes, over the manifest size limit of \(maximumSize) bytes")
+        switch try? packs?.read(oid, maximumSize: maximumSize) {
+        case .object(let object):
+            return object.bytes
+        case .tooLarge(let size):
+            throw tooLarge(path, size: size)
+        case nil:
+            break
         }
+        let size = try objects.size(of: oid)
+        guard size <= maximumSize else { throw tooLarge(path, size: size) }
         return try objects.read(oid)
+    }
+
+    private func tooLarge(_ path: String, size: Int) -> GitSourceError {
+        GitSourceError(
+            .fileTooLarge, "'\(path)' is \(size) bytes, over the manifest size limit of \(maximumSize) bytes")
     }
 }

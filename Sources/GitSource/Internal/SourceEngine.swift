@@ -1,9 +1,11 @@
 import Foundation
 
 /// What a source's worker queue owns: the open repository, kept between calls so that libgit2's object cache
-/// and pack index stay warm across polls.
+/// and pack index stay warm across polls, and the pack reader for manifest blobs, kept for the same reason.
 struct SourceState {
     var repository: Repository?
+    /// Made on the first read of files; nil until then, or when the repository has no objects directory.
+    var packs: PackReader?
 }
 
 /// The libgit2 work of one source, as plain functions of the configuration and the worker's state.
@@ -161,8 +163,18 @@ struct SourceEngine: Sendable {
         let commit = try lookup(id, repository)
         var reader = try ManifestTreeReader(
             repository: repository, root: commit.tree(), base: path, maximumSize: maximumManifestSize,
-            commit: id)
+            commit: id, packs: packReader(repository, &state))
         return try reader.read()
+    }
+
+    /// The source's pack reader, made on first use; nil when the repository's objects are not in a directory.
+    func packReader(_ repository: Repository, _ state: inout SourceState) -> PackReader? {
+        if let packs = state.packs { return packs }
+        guard let objects = repository.objectsDirectory, let packs = try? PackReader(objectsDirectory: objects) else {
+            return nil
+        }
+        state.packs = packs
+        return packs
     }
 
     // MARK: History

@@ -128,7 +128,37 @@ struct ObjectID: Hashable, CustomStringConvertible {
         self.raw = try git_oid.parse(hex)
     }
 
-    var hex: String { raw.hex }
+    /// Reads an id from its 20 raw bytes, as pack files and trees store it.
+    ///
+    /// - Precondition: `bytes` holds at least 20 bytes.
+    init(rawBytes bytes: UnsafeRawPointer) {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid.id) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 20)) }
+        self.raw = oid
+    }
+
+    /// Calls `body` with the 20 raw bytes of the id, so that code outside this folder never sees `git_oid`.
+    func withRawBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        var id = raw.id
+        return try withUnsafeBytes(of: &id) { (bytes) throws(E) -> T in try body(UnsafeRawBufferPointer(bytes)) }
+    }
+
+    /// The id as 40 lowercase hexadecimal digits, formatted in place (one allocation: a file's blob id is made
+    /// for every manifest read).
+    var hex: String {
+        withUnsafeBytes(of: raw.id) { bytes in
+            String(unsafeUninitializedCapacity: 40) { output in
+                let digits = ("0123456789abcdef" as StaticString).utf8Start
+                guard var out = output.baseAddress else { return 0 }
+                for byte in bytes {
+                    out[0] = digits[Int(byte >> 4)]
+                    out[1] = digits[Int(byte & 0x0F)]
+                    out += 2
+                }
+                return 40
+            }
+        }
+    }
 
     var description: String { hex }
 

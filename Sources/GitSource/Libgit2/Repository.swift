@@ -124,6 +124,16 @@ final class Repository {
         return result == 1
     }
 
+    /// The directory holding the object database (`objects/`), shared by linked worktrees; nil when libgit2
+    /// cannot name one (a repository with an in-memory or custom object backend).
+    var objectsDirectory: String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        guard git_repository_item_path(&buffer, pointer, GIT_REPOSITORY_ITEM_OBJECTS) >= 0, let path = buffer.ptr
+        else { return nil }
+        return String(cString: path)
+    }
+
     /// The object database, for reading blob sizes and contents without loading objects twice.
     func objectDatabase() throws(GitSourceError) -> ObjectDatabase {
         try ObjectDatabase.open(self)
