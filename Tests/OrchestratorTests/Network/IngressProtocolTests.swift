@@ -156,8 +156,9 @@ import Testing
         var configuration = IngressServerTests.configuration()
         configuration.idleTimeout = .milliseconds(200)
         configuration.upstreamTimeout = .milliseconds(200)
+        // Taken before the connection exists, so a slow test thread cannot make the wait look shorter than it was.
+        let started = ContinuousClock.now
         try await Self.withProxy(to: backend.address, configuration: configuration) { idle in
-            let started = ContinuousClock.now
             let received = try await idle.readToEnd()
             #expect(received == "")
             let waited = ContinuousClock.now - started
