@@ -2,14 +2,14 @@
 # GitSource benchmark: read 5,000 manifest blobs under a path at a commit through gitopsd (tree walk plus blob
 # reads, from the pack through gitopsd's pack reader) and through `git cat-file --batch` (the same blobs, ids
 # given), in the same run, and print a Markdown section. Run from the repository root with release binaries built
-# (scripts/bench.sh does both). Uses hyperfine when present, else best of N timed runs.
+# (scripts/bench.sh does both). Times each command in interleaved rounds and reports medians.
 set -euo pipefail
 bench=".build/release/gitopsd-bench"
 [ -x "$bench" ] || { echo "missing $bench: run swift build -c release first" >&2; exit 1; }
 bench="$(cd "$(dirname "$bench")" && pwd)/$(basename "$bench")"
 files=5000
 dirs=50
-runs=20
+runs=60
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-bench-gitsource.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -60,32 +60,23 @@ ours_empty="$bench gitsource --repo $repo --path docs"
 theirs="git -C $repo cat-file --batch < $work/blob-ids"
 theirs_empty="git -C $repo cat-file --batch < /dev/null"
 
-if command -v hyperfine >/dev/null 2>&1; then
-    method="hyperfine --warmup 3 --runs $runs, mean over $runs runs, every command through the same shell"
-    hyperfine --style none --warmup 3 --runs "$runs" --export-json "$work/result.json" \
-        -n ours "$ours > /dev/null" -n ours_empty "$ours_empty > /dev/null" \
-        -n theirs "$theirs > /dev/null" -n theirs_empty "$theirs_empty > /dev/null" > /dev/null 2>&1
-    read -r ours_ms ours_empty_ms theirs_ms theirs_empty_ms < <(python3 - "$work/result.json" <<'PY'
-import json, sys
-r = {x["command"]: x["mean"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
-print(" ".join(f"{r[n]:.1f}" for n in ("ours", "ours_empty", "theirs", "theirs_empty")))
+# The four commands are timed in turn, round after round (runs rounds after 3 for warm-up), and each gets the
+# median of its times. Interleaving matters on a shared 2-core machine: a neighbour's burst then lands on all
+# four alike instead of on whichever command happened to be running, and the difference of two medians stays put.
+method="$runs interleaved rounds of the four commands (after 3 warm-up rounds), median per command, each through \`sh -c\`"
+read -r ours_ms ours_empty_ms theirs_ms theirs_empty_ms < <(python3 - "$runs" "$ours" "$ours_empty" "$theirs" "$theirs_empty" <<'PY'
+import statistics, subprocess, sys, time
+runs, commands = int(sys.argv[1]), sys.argv[2:]
+times = [[] for _ in commands]
+for round in range(runs + 3):
+    for index, command in enumerate(commands):
+        start = time.perf_counter()
+        subprocess.run(["sh", "-c", command + " > /dev/null"], check=True)
+        if round >= 3:
+            times[index].append(time.perf_counter() - start)
+print(" ".join(f"{statistics.median(t) * 1000:.1f}" for t in times))
 PY
 )
-else
-    method="best of $runs timed runs each (hyperfine not installed)"
-    best() {
-        local best_us=""
-        for _ in $(seq "$runs"); do
-            local start end us
-            start=$(date +%s%N); bash -c "$1" > /dev/null; end=$(date +%s%N)
-            us=$(( (end - start) / 1000 ))
-            if [ -z "$best_us" ] || [ "$us" -lt "$best_us" ]; then best_us=$us; fi
-        done
-        awk -v us="$best_us" 'BEGIN {printf "%.1f", us / 1000}'
-    }
-    ours_ms="$(best "$ours")"; ours_empty_ms="$(best "$ours_empty")"
-    theirs_ms="$(best "$theirs")"; theirs_empty_ms="$(best "$theirs_empty")"
-fi
 # In-process: the daemon keeps the repository open between polls, so its steady state is a warm read.
 warm_ms="$($bench gitsource --repo "$repo" --path manifests --iterations 20 \
     | python3 -c 'import json, sys; print("%.1f" % (json.load(sys.stdin)["best_seconds"] * 1000))')"
