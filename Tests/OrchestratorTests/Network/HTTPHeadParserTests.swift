@@ -23,6 +23,30 @@ import Testing
         }
     }
 
+    @Test func takesHeadsOffTheBufferWithinTheLimit() throws {
+        var storage: [HTTPHead.Field] = []
+        var scanned = 0
+        var buffer = ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: a\r\n")
+        #expect(try HTTPHeadParser.takeHead(from: &buffer, scanned: &scanned, limit: 64, isRequest: true, fieldStorage: &storage) == nil)
+        buffer.writeString("\r\nGET /b")
+        let head = try #require(
+            try HTTPHeadParser.takeHead(from: &buffer, scanned: &scanned, limit: 64, isRequest: true, fieldStorage: &storage))
+        #expect(head.target == "/a")
+        #expect(String(buffer: buffer) == "GET /b")
+
+        let tooLarge = HTTPMessageError("response head larger than 16 bytes")
+        var complete = ByteBuffer(string: "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n")
+        scanned = 0
+        #expect(throws: tooLarge) {
+            try HTTPHeadParser.takeHead(from: &complete, scanned: &scanned, limit: 16, isRequest: false, fieldStorage: &storage)
+        }
+        var unfinished = ByteBuffer(string: "HTTP/1.1 200 OK\r\nServer: xxxxxxxx")
+        scanned = 0
+        #expect(throws: tooLarge) {
+            try HTTPHeadParser.takeHead(from: &unfinished, scanned: &scanned, limit: 16, isRequest: false, fieldStorage: &storage)
+        }
+    }
+
     @Test func parsesARequest() throws {
         let head = try HTTPHeadParser.parseRequest(
             ByteBuffer(

@@ -150,6 +150,26 @@ enum HTTPHeadParser {
         }
     }
 
+    /// Takes the next head off the front of `buffer` and parses it, or returns `nil` while it has not fully
+    /// arrived. `scanned` carries the search position between calls (see ``headLength(in:scanned:)``) and
+    /// `fieldStorage` the re-used field list (see ``parse(_:isRequest:fieldStorage:)``).
+    ///
+    /// - Throws: when the head is larger than `limit` bytes (or has grown past it unfinished), or is malformed.
+    static func takeHead(
+        from buffer: inout ByteBuffer, scanned: inout Int, limit: Int, isRequest: Bool,
+        fieldStorage: inout [HTTPHead.Field]
+    ) throws(HTTPMessageError) -> HTTPHead? {
+        let tooLarge = HTTPMessageError("\(isRequest ? "request" : "response") head larger than \(limit) bytes")
+        guard let length = headLength(in: buffer, scanned: &scanned) else {
+            if buffer.readableBytes > limit { throw tooLarge }
+            return nil
+        }
+        scanned = 0
+        guard length <= limit else { throw tooLarge }
+        guard let bytes = buffer.readSlice(length: length) else { return nil }
+        return try parse(bytes, isRequest: isRequest, fieldStorage: &fieldStorage)
+    }
+
     static func parseRequest(_ bytes: ByteBuffer) throws(HTTPMessageError) -> HTTPHead {
         var storage: [HTTPHead.Field] = []
         return try parse(bytes, isRequest: true, fieldStorage: &storage)

@@ -210,20 +210,12 @@ final class IngressProxyHandler: ChannelDuplexHandler {
             inbound.moveReaderIndex(forwardBy: 1)
         }
         guard inbound.readableBytes > 0 else { return false }
-        guard let length = HTTPHeadParser.headLength(in: inbound, scanned: &scanned) else {
-            if inbound.readableBytes > settings.maxHeaderSize {
-                refuse("request head larger than \(settings.maxHeaderSize) bytes")
-            }
-            return false
-        }
-        scanned = 0
-        guard length <= settings.maxHeaderSize else {
-            refuse("request head larger than \(settings.maxHeaderSize) bytes")
-            return false
-        }
-        guard let bytes = inbound.readSlice(length: length) else { return false }
         do {
-            let head = try HTTPHeadParser.parse(bytes, isRequest: true, fieldStorage: &fieldStorage)
+            guard
+                let head = try HTTPHeadParser.takeHead(
+                    from: &inbound, scanned: &scanned, limit: settings.maxHeaderSize, isRequest: true,
+                    fieldStorage: &fieldStorage)
+            else { return false }
             try begin(head)
             fieldStorage = head.fields
         } catch {

@@ -129,17 +129,14 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             case .head:
                 guard inbound.readableBytes > 0 else { return }
-                guard let length = HTTPHeadParser.headLength(in: inbound, scanned: &scanned) else {
-                    if inbound.readableBytes > Self.maxHeadSize {
-                        fail(HTTPMessageError("response head larger than \(Self.maxHeadSize) bytes"))
-                    }
-                    return
-                }
-                scanned = 0
-                guard let bytes = inbound.readSlice(length: length) else { return }
                 let head: HTTPHead
                 do {
-                    head = try HTTPHeadParser.parse(bytes, isRequest: false, fieldStorage: &fieldStorage)
+                    guard
+                        let complete = try HTTPHeadParser.takeHead(
+                            from: &inbound, scanned: &scanned, limit: Self.maxHeadSize, isRequest: false,
+                            fieldStorage: &fieldStorage)
+                    else { return }
+                    head = complete
                 } catch {
                     fail(HTTPMessageError("invalid response: \(error.reason)"))
                     return
