@@ -14,20 +14,19 @@ import Testing
         to backend: HostPort, configuration: IngressServer.Configuration = IngressServerTests.configuration(),
         _ body: (RawClient) async throws -> Void
     ) async throws {
-        let server = IngressServer(
+        try await IngressServerTests.withServer(
             configuration: configuration, routing: IngressServerTests.catchAll("b"),
-            endpoints: IngressEndpointTable([IngressServerTests.backend("b"): [backend]]))
-        let bound = try await server.start()
-        let client = try await RawClient(bound.http)
-        do {
-            try await body(client)
-        } catch {
+            endpoints: IngressEndpointTable([IngressServerTests.backend("b"): [backend]])
+        ) { address in
+            let client = try await RawClient(address)
+            do {
+                try await body(client)
+            } catch {
+                await client.close()
+                throw error
+            }
             await client.close()
-            await server.shutdown()
-            throw error
         }
-        await client.close()
-        await server.shutdown()
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {

@@ -23,6 +23,39 @@ import Testing
         ])
     }
 
+    /// Runs `body` with the address of a started Ingress server, then shuts it down.
+    static func withServer(
+        configuration: IngressServer.Configuration = configuration(), routing: IngressRoutingTable,
+        endpoints: IngressEndpointTable = IngressEndpointTable(), _ body: (HostPort) async throws -> Void
+    ) async throws {
+        let server = IngressServer(configuration: configuration, routing: routing, endpoints: endpoints)
+        let bound = try await server.start()
+        do {
+            try await body(bound.http)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+
+    /// Runs `body` with an HTTP client of a started Ingress server, then closes both.
+    static func withClient(
+        configuration: IngressServer.Configuration = configuration(), routing: IngressRoutingTable,
+        endpoints: IngressEndpointTable = IngressEndpointTable(), _ body: (TestHTTPClient) async throws -> Void
+    ) async throws {
+        try await withServer(configuration: configuration, routing: routing, endpoints: endpoints) { address in
+            let client = try await TestHTTPClient(address)
+            do {
+                try await body(client)
+            } catch {
+                await client.close()
+                throw error
+            }
+            await client.close()
+        }
+    }
+
     @Test func routesByHostAndPathWithForwardedHeaders() async throws {
         let a = try await HTTPBackend(name: "a")
         let b = try await HTTPBackend(name: "b")
@@ -30,52 +63,46 @@ import Testing
             .init(host: "a.test", paths: [.init(path: "/", pathType: .prefix, backend: Self.backend("a"))]),
             .init(host: "*.b.test", paths: [.init(path: "/api", pathType: .prefix, backend: Self.backend("b"))]),
         ])
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: routing,
-            endpoints: IngressEndpointTable([Self.backend("a"): [a.address], Self.backend("b"): [b.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
+        try await Self.withClient(
+            routing: routing,
+            endpoints: IngressEndpointTable([Self.backend("a"): [a.address], Self.backend("b"): [b.address]])
+        ) { client in
+            let first = try await client.request("/hello?x=1", host: "a.test:8080", headers: [("X-Forwarded-For", "203.0.113.7")])
+            #expect(first.status == .ok)
+            #expect(first.field("backend") == "a")
+            #expect(first.field("path") == "/hello?x=1")
+            #expect(first.field("xff") == "203.0.113.7, 127.0.0.1")
+            #expect(first.field("xfp") == "http")
+            #expect(first.field("xfh") == "a.test:8080")
 
-        let first = try await client.request("/hello?x=1", host: "a.test:8080", headers: [("X-Forwarded-For", "203.0.113.7")])
-        #expect(first.status == .ok)
-        #expect(first.field("backend") == "a")
-        #expect(first.field("path") == "/hello?x=1")
-        #expect(first.field("xff") == "203.0.113.7, 127.0.0.1")
-        #expect(first.field("xfp") == "http")
-        #expect(first.field("xfh") == "a.test:8080")
+            let second = try await client.request("/api/users", host: "x.b.test")
+            #expect(second.field("backend") == "b")
 
-        let second = try await client.request("/api/users", host: "x.b.test")
-        #expect(second.field("backend") == "b")
-
-        let missing = try await client.request("/other", host: "x.b.test")
-        #expect(missing.status == .notFound)
-        #expect(missing.text.contains("no Ingress rule matches host \"x.b.test\" and path \"/other\""))
-        #expect(client.isActive)
-
-        await client.close()
-        await server.shutdown()
+            let missing = try await client.request("/other", host: "x.b.test")
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("no Ingress rule matches host \"x.b.test\" and path \"/other\""))
+            #expect(client.isActive)
+        }
         await a.stop()
         await b.stop()
     }
 
     @Test func keepAliveToClientAndPooledUpstreamConnections() async throws {
         let a = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: Self.catchAll("a"),
-            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
-        var connections = Set<String>()
-        for index in 0..<20 {
-            let response = try await client.request("/n\(index)")
-            #expect(response.status == .ok)
-            connections.insert(response.field("conn") ?? "?")
+        try await Self.withClient(
+            routing: Self.catchAll("a"),
+            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]])
+        ) { client in
+            var connections = Set<String>()
+            for index in 0..<20 {
+                let response = try await client.request("/n\(index)")
+                #expect(response.status == .ok)
+                connections.insert(response.field("conn") ?? "?")
+            }
+            // One client connection carried all requests, and one upstream connection was re-used for all.
+            #expect(connections.count == 1)
+            #expect(client.isActive)
         }
-        // One client connection carried all requests, and one upstream connection was re-used for all.
-        #expect(connections.count == 1)
-        #expect(client.isActive)
-        await client.close()
-        await server.shutdown()
         await a.stop()
     }
 
@@ -83,20 +110,18 @@ import Testing
         let a = try await HTTPBackend(name: "a")
         let b = try await HTTPBackend(name: "b")
         let dead = try await NetworkTestSupport.closedPort()
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: Self.catchAll("svc"),
-            endpoints: IngressEndpointTable([Self.backend("svc"): [a.address, dead, b.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
-        var seen: [String: Int] = [:]
-        for _ in 0..<12 {
-            let response = try await client.request("/")
-            #expect(response.status == .ok)
-            seen[response.field("backend") ?? "?", default: 0] += 1
+        try await Self.withClient(
+            routing: Self.catchAll("svc"),
+            endpoints: IngressEndpointTable([Self.backend("svc"): [a.address, dead, b.address]])
+        ) { client in
+            var seen: [String: Int] = [:]
+            for _ in 0..<12 {
+                let response = try await client.request("/")
+                #expect(response.status == .ok)
+                seen[response.field("backend") ?? "?", default: 0] += 1
+            }
+            #expect(seen.keys.sorted() == ["a", "b"])
         }
-        #expect(seen.keys.sorted() == ["a", "b"])
-        await client.close()
-        await server.shutdown()
         await a.stop()
         await b.stop()
     }
@@ -111,70 +136,63 @@ import Testing
                 .init(path: "/reset", pathType: .exact, backend: Self.backend("a")),
             ])
         ])
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: routing,
-            endpoints: IngressEndpointTable([Self.backend("dead"): [dead], Self.backend("a"): [a.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
+        try await Self.withClient(
+            routing: routing,
+            endpoints: IngressEndpointTable([Self.backend("dead"): [dead], Self.backend("a"): [a.address]])
+        ) { client in
+            let notFound = try await client.request("/nothing")
+            #expect(notFound.status == .notFound)
+            #expect(notFound.text.hasPrefix("404 Not Found: no Ingress rule matches"))
 
-        let notFound = try await client.request("/nothing")
-        #expect(notFound.status == .notFound)
-        #expect(notFound.text.hasPrefix("404 Not Found: no Ingress rule matches"))
+            let unavailable = try await client.request("/none")
+            #expect(unavailable.status == .serviceUnavailable)
+            #expect(unavailable.text.contains("no ready endpoint for backend default/none:80"))
 
-        let unavailable = try await client.request("/none")
-        #expect(unavailable.status == .serviceUnavailable)
-        #expect(unavailable.text.contains("no ready endpoint for backend default/none:80"))
+            let refused = try await client.request("/dead")
+            #expect(refused.status == .badGateway)
+            #expect(refused.text.contains("upstream connect failed"))
 
-        let refused = try await client.request("/dead")
-        #expect(refused.status == .badGateway)
-        #expect(refused.text.contains("upstream connect failed"))
+            let reset = try await client.request("/reset")
+            #expect(reset.status == .badGateway)
+            #expect(reset.text.contains("failed before responding"))
 
-        let reset = try await client.request("/reset")
-        #expect(reset.status == .badGateway)
-        #expect(reset.text.contains("failed before responding"))
-
-        // Still usable after every error.
-        #expect(try await client.request("/none").status == .serviceUnavailable)
-        await client.close()
-        await server.shutdown()
+            // Still usable after every error.
+            #expect(try await client.request("/none").status == .serviceUnavailable)
+        }
         await a.stop()
     }
 
     @Test func streamsLargeBodiesBothWays() async throws {
         let a = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: Self.catchAll("a"),
-            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
+        try await Self.withClient(
+            routing: Self.catchAll("a"),
+            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]])
+        ) { client in
+            let block = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) }
+            var upload = ByteBuffer()
+            for _ in 0..<1024 { upload.writeBytes(block) }
+            let echoed = try await client.request("/echo", method: .POST, body: upload)
+            #expect(echoed.status == .ok)
+            #expect(echoed.body.readableBytes == upload.readableBytes)
+            #expect(echoed.body == upload)
 
-        let block = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) }
-        var upload = ByteBuffer()
-        for _ in 0..<1024 { upload.writeBytes(block) }
-        let echoed = try await client.request("/echo", method: .POST, body: upload)
-        #expect(echoed.status == .ok)
-        #expect(echoed.body.readableBytes == upload.readableBytes)
-        #expect(echoed.body == upload)
+            let download = try await client.request("/large?n=\(5 * 1024 * 1024)")
+            #expect(download.status == .ok)
+            #expect(download.body.readableBytes == 5 * 1024 * 1024)
 
-        let download = try await client.request("/large?n=\(5 * 1024 * 1024)")
-        #expect(download.status == .ok)
-        #expect(download.body.readableBytes == 5 * 1024 * 1024)
-
-        await client.close()
-        await server.shutdown()
+        }
         await a.stop()
     }
 
     @Test func rewriteTargetReplacesThePath() async throws {
         let a = try await HTTPBackend(name: "a")
-        let server = IngressServer(
-            configuration: Self.configuration(), routing: Self.catchAll("a", rewrite: "/"),
-            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]]))
-        let bound = try await server.start()
-        let client = try await TestHTTPClient(bound.http)
-        #expect(try await client.request("/app/page?q=1").field("path") == "/?q=1")
-        await client.close()
-        await server.shutdown()
+        try await Self.withClient(
+            routing: Self.catchAll("a", rewrite: "/"),
+            endpoints: IngressEndpointTable([Self.backend("a"): [a.address]])
+        ) { client in
+            let path = try await client.request("/app/page?q=1").field("path")
+            #expect(path == "/?q=1")
+        }
         await a.stop()
     }
 
