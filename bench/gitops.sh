@@ -15,27 +15,11 @@ WEBHOOK_COMMITS="${WEBHOOK_COMMITS:-10}"
 POLL_COMMITS="${POLL_COMMITS:-5}"
 POLL_INTERVAL="${POLL_INTERVAL:-10}"
 RUNS="${RUNS:-5}"
-BIN=.build/release/gitopsd
-POLL=bench/gitopsd_poll.py
-[ -x "$BIN" ] || swift build -c release --product gitopsd >&2
-BIN="$(pwd)/$BIN"
+RUN_NAME=gitops RUN_PREFIX=go
+# shellcheck source=bench/daemon-run.sh
+source bench/daemon-run.sh
 [ -x /usr/bin/time ] || bash scripts/install-deps.sh bench >&2
 [ -x /usr/bin/time ] || { echo "missing /usr/bin/time (apt package time)" >&2; exit 1; }
-
-load_start="$(uptime | sed 's/.*load average: //')"
-token="go$$-$(date +%s)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-bench-gitops.XXXXXX")"
-daemon_pid=""
-cleanup() {
-    if [ -n "$daemon_pid" ]; then
-        kill -TERM "$daemon_pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null || true
-    fi
-    python3 "$POLL" leftovers "$token" --kill > /dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
 
 # ---------------------------------------------------------------------------------------------------------

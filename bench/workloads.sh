@@ -14,25 +14,9 @@ cd "$(dirname "$0")/.."
 DEPLOYMENTS="${DEPLOYMENTS:-200}"
 REPLICAS="${REPLICAS:-50}"
 TIMEOUT="${TIMEOUT:-300}"
-BIN=.build/release/gitopsd
-POLL=bench/gitopsd_poll.py
-[ -x "$BIN" ] || swift build -c release --product gitopsd >&2
-BIN="$(pwd)/$BIN"
-
-load_start="$(uptime | sed 's/.*load average: //')"
-token="wl$$-$(date +%s)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-bench-workloads.XXXXXX")"
-daemon_pid=""
-cleanup() {
-    if [ -n "$daemon_pid" ]; then
-        kill -TERM "$daemon_pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null || true
-    fi
-    python3 "$POLL" leftovers "$token" --kill > /dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+RUN_NAME=workloads RUN_PREFIX=wl
+# shellcheck source=bench/daemon-run.sh
+source bench/daemon-run.sh
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
