@@ -50,6 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-empty"), help: "Accept commits with no manifests (pruning everything).")
     var allowEmpty = false
 
+    @Option(
+        name: .customLong("connection-idle-timeout"),
+        help: "How long an API or Ingress client connection may sit idle (or take to send a request head) before it is closed.")
+    var connectionIdleTimeout: DurationArgument?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -78,11 +83,15 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot open the store in \(dataDirectory): \(error)")
         }
+        let budget = DescriptorBudget.raisingLimit()
+        let idleTimeout = connectionIdleTimeout?.duration ?? .seconds(60)
+        var configuration = network.orchestratorConfiguration(dataDirectory: dataDirectory)
+        configuration.network.ingressServer.maxConnections = budget.ingress
+        configuration.network.ingressServer.idleTimeout = idleTimeout
+        configuration.network.serviceProxy.maxConnections = budget.services
         let orchestrator: EmbeddedOrchestrator
         do {
-            orchestrator = try EmbeddedOrchestrator(
-                store: store, configuration: network.orchestratorConfiguration(dataDirectory: dataDirectory),
-                logger: logger)
+            orchestrator = try EmbeddedOrchestrator(store: store, configuration: configuration, logger: logger)
             try await orchestrator.start()
         } catch {
             throw CLIError("cannot start the network: \(error)")
@@ -120,12 +129,14 @@ struct ServeCommand: AsyncParsableCommand {
         let webhooks = try webhookSecretFile.map { try WebhookVerifier(secretFile: $0) } ?? WebhookVerifier(secret: nil)
         let api = APIServer.application(
             address: try HostAndPort(apiAddress), sources: controllers, registry: registry, webhooks: webhooks,
+            limits: APIServer.Limits(connections: ConnectionLimit(maximum: budget.api), idleTimeout: idleTimeout),
             logger: logger)
 
         for spec in specs {
             logger.info(
                 "following \(spec.git.repository) (\(spec.git.reference.map { "\($0)" } ?? "default branch")) path '\(spec.git.path)' as source \(spec.name)")
         }
+        logger.info("\(budget)")
         if specs.isEmpty { logger.info("no source given: running the orchestrator alone (use gitopsd apply -f)") }
         logger.info(
             "API on http://\(apiAddress), Ingress on http://\(network.ingressAddress), data directory \(dataDirectory)")

@@ -40,22 +40,38 @@ public struct WebhookVerifier: Sendable {
         self.init(secret: bytes, bodyLimit: bodyLimit)
     }
 
-    /// GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`, compared in constant time.
-    public func verifyGitHub(signatureHeader: String?, body: [UInt8]) throws(Rejection) {
-        guard let secret else { throw .notConfigured }
-        guard body.count <= bodyLimit else { throw .bodyTooLarge(limit: bodyLimit) }
+    /// GitHub, before the body is read: a secret is configured, the signature header has the
+    /// `sha256=<hex>` form and a declared `Content-Length` is within the limit. An unsigned or oversized request is
+    /// refused here, so it costs no body read.
+    ///
+    /// - Returns: the signature's bytes, for ``verifyGitHub(signature:body:)``.
+    public func checkGitHubHeaders(signatureHeader: String?, contentLength: Int?) throws(Rejection) -> [UInt8] {
+        guard secret != nil else { throw .notConfigured }
+        try checkLength(contentLength)
         guard let header = signatureHeader, header.hasPrefix("sha256="), let given = Self.hexBytes(header.dropFirst(7))
         else { throw .missingSignature }
-        let key = SymmetricKey(data: secret)
-        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: body, using: key) else {
-            throw .badSignature
-        }
+        return given
     }
 
-    /// GitLab: `X-Gitlab-Token` carries the secret itself; compared in constant time.
-    public func verifyGitLab(tokenHeader: String?, body: [UInt8]) throws(Rejection) {
+    /// GitHub, once the body is read: the HMAC-SHA256 of the body is `signature`, compared in constant time.
+    public func verifyGitHub(signature: [UInt8], body: [UInt8]) throws(Rejection) {
         guard let secret else { throw .notConfigured }
-        guard body.count <= bodyLimit else { throw .bodyTooLarge(limit: bodyLimit) }
+        try checkLength(body.count)
+        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: body, using: SymmetricKey(data: secret))
+        else { throw .badSignature }
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`; both checks at once.
+    public func verifyGitHub(signatureHeader: String?, body: [UInt8]) throws(Rejection) {
+        let signature = try checkGitHubHeaders(signatureHeader: signatureHeader, contentLength: body.count)
+        try verifyGitHub(signature: signature, body: body)
+    }
+
+    /// GitLab: `X-Gitlab-Token` carries the secret itself, compared in constant time, so the whole check happens
+    /// before the body is read.
+    public func verifyGitLab(tokenHeader: String?, contentLength: Int?) throws(Rejection) {
+        guard let secret else { throw .notConfigured }
+        try checkLength(contentLength)
         guard let token = tokenHeader else { throw .missingSignature }
         // Hash both sides so the comparison time depends on neither length nor content.
         let expected = SHA256.hash(data: secret)
@@ -63,6 +79,15 @@ public struct WebhookVerifier: Sendable {
         var difference: UInt8 = 0
         for (left, right) in zip(expected, given) { difference |= left ^ right }
         guard difference == 0 else { throw .badSignature }
+    }
+
+    /// GitLab, with a body already read (its size is checked too).
+    public func verifyGitLab(tokenHeader: String?, body: [UInt8]) throws(Rejection) {
+        try verifyGitLab(tokenHeader: tokenHeader, contentLength: body.count)
+    }
+
+    private func checkLength(_ length: Int?) throws(Rejection) {
+        if let length, length > bodyLimit { throw .bodyTooLarge(limit: bodyLimit) }
     }
 
     /// The HMAC signature header GitHub would send for `body` (for tests and for `curl` examples).

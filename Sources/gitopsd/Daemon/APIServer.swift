@@ -1,15 +1,23 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import Orchestrator
 import Prometheus
 import Reconciler
 
 /// The daemon's HTTP endpoints: health, readiness, Prometheus metrics, GitOps status, and git webhooks.
 enum APIServer {
+    /// How many connections the API holds, and how long one may sit idle (or take to send a request head).
+    struct Limits: Sendable {
+        var connections: ConnectionLimit
+        var idleTimeout: Duration = .seconds(60)
+    }
+
     /// Builds the Hummingbird application (a `Service`, run in the daemon's service group).
     static func application(
         address: HostAndPort, sources: [SourceController], registry: PrometheusCollectorRegistry,
-        webhooks: WebhookVerifier, logger: Logger
+        webhooks: WebhookVerifier, limits: Limits, logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
@@ -33,28 +41,35 @@ enum APIServer {
             return try json(.ok, ["sources": statuses])
         }
         router.post("hooks/github") { request, _ -> Response in
-            let body = try await collect(request, limit: webhooks.bodyLimit)
+            // Everything that needs no body is checked first: an unsigned request costs no body read.
             do {
-                try webhooks.verifyGitHub(
-                    signatureHeader: request.headers[.init("X-Hub-Signature-256")!], body: body)
-            } catch {
-                logger.info("webhook refused", metadata: ["webhook": "github", "reason": "\(error)"])
-                return text(.unauthorized, "\(error)\n")
+                let signature = try webhooks.checkGitHubHeaders(
+                    signatureHeader: request.headers[.init("X-Hub-Signature-256")!],
+                    contentLength: contentLength(request))
+                try webhooks.verifyGitHub(signature: signature, body: try await collect(request, limit: webhooks.bodyLimit))
+            } catch let rejection as WebhookVerifier.Rejection {
+                return refuse("github", rejection, logger: logger)
             }
             return trigger(sources, from: "github", logger: logger)
         }
         router.post("hooks/gitlab") { request, _ -> Response in
-            let body = try await collect(request, limit: webhooks.bodyLimit)
             do {
-                try webhooks.verifyGitLab(tokenHeader: request.headers[.init("X-Gitlab-Token")!], body: body)
-            } catch {
-                logger.info("webhook refused", metadata: ["webhook": "gitlab", "reason": "\(error)"])
-                return text(.unauthorized, "\(error)\n")
+                try webhooks.verifyGitLab(
+                    tokenHeader: request.headers[.init("X-Gitlab-Token")!], contentLength: contentLength(request))
+                // The payload is not used (every source is fetched), but it is read within the limit so the
+                // connection can be kept alive.
+                _ = try await collect(request, limit: webhooks.bodyLimit)
+            } catch let rejection as WebhookVerifier.Rejection {
+                return refuse("gitlab", rejection, logger: logger)
             }
             return trigger(sources, from: "gitlab", logger: logger)
         }
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [APIConnectionLimitHandler(limit: limits.connections)],
+                    idleTimeout: .milliseconds(Int64(limits.idleTimeout / .milliseconds(1))))),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "gitopsd"),
             logger: logger)
     }
@@ -65,8 +80,22 @@ enum APIServer {
             let buffer = try await request.body.collect(upTo: limit)
             return Array(buffer.readableBytesView)
         } catch {
-            throw HTTPError(.contentTooLarge, message: "body larger than \(limit) bytes")
+            throw WebhookVerifier.Rejection.bodyTooLarge(limit: limit)
         }
+    }
+
+    private static func contentLength(_ request: Request) -> Int? {
+        request.headers[.contentLength].flatMap { Int($0) }
+    }
+
+    /// Answers a refused webhook: 413 for a body over the limit, 401 for the rest. The connection is closed, so an
+    /// unread body is never drained.
+    private static func refuse(_ webhook: String, _ rejection: WebhookVerifier.Rejection, logger: Logger) -> Response {
+        logger.info("webhook refused", metadata: ["webhook": "\(webhook)", "reason": "\(rejection)"])
+        var response = text(
+            { if case .bodyTooLarge = rejection { .contentTooLarge } else { .unauthorized } }(), "\(rejection)\n")
+        response.headers[.connection] = "close"
+        return response
     }
 
     /// A verified webhook: fetch every source now (the payload's branch is not trusted for more than that).

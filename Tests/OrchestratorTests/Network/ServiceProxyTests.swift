@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import Orchestrator
@@ -62,6 +63,39 @@ import Testing
         let client = try await RawClient(listen)
         #expect(await client.endsWithoutData())
         await proxy.shutdown()
+    }
+
+    @Test func connectionsOverTheLimitAreClosedAndTheLimitIsSharedByEveryListener() async throws {
+        let a = try await EchoBackend(name: "a")
+        var configuration = ServiceProxy.Configuration()
+        configuration.maxConnections = 2
+        let proxy = ServiceProxy(configuration: configuration)
+        let statuses = await proxy.apply([
+            ServicePortProxySpec(key: Self.key("cap1"), listen: HostPort(host: "127.10.0.20", port: 0), endpoints: [a.address]),
+            ServicePortProxySpec(key: Self.key("cap2"), listen: HostPort(host: "127.10.0.21", port: 0), endpoints: [a.address]),
+        ])
+        let one = try #require(statuses[Self.key("cap1")]?.boundAddress)
+        let two = try #require(statuses[Self.key("cap2")]?.boundAddress)
+        let first = try await RawClient(one)
+        #expect(try await first.readLine() == "a")
+        let second = try await RawClient(two)
+        #expect(try await second.readLine() == "a")
+        // Both places are taken, over two listeners: a third connection to either is closed unanswered.
+        let third = try await RawClient(one)
+        #expect(await third.endsWithoutData())
+        await third.close()
+        #expect(proxy.connections.refused == 1)
+        // The held connections still work, and a closed one frees its place.
+        try await first.send("ping\n")
+        #expect(try await first.readLine() == "ping")
+        await second.close()
+        #expect(await eventually { proxy.connections.current == 1 })
+        let fourth = try await RawClient(two)
+        #expect(try await fourth.readLine() == "a")
+        await fourth.close()
+        await first.close()
+        await proxy.shutdown()
+        await a.stop()
     }
 
     @Test func failsOverWhenAnEndpointRefuses() async throws {

@@ -302,6 +302,8 @@ final class IngressController: Sendable {
                 }
             }
         }
+        // The first complete set of tables is in place: the listeners may accept (idempotent afterwards).
+        server.acceptConnections()
 
         let changed = state.withLock { state -> [ObjectKey] in
             let keys = Set(state.problems.keys).union(problems.keys).union(state.accepted).union(accepted)

@@ -14,7 +14,14 @@ import Synchronization
 /// has no ready endpoint, 502 when no endpoint accepts a connection or the upstream fails before responding, 400
 /// for malformed requests or headers over the size limit.
 ///
-/// Lifecycle: ``start()`` binds the listeners, ``shutdown()`` closes them and every connection. The connection
+/// Lifecycle: ``start()`` binds the listeners, ``shutdown()`` closes them and every connection. A server created
+/// without a routing table binds but accepts nothing until ``acceptConnections()``: clients that connect meanwhile
+/// wait in the listen backlog rather than getting 404s from an empty table (after a daemon restart, until the
+/// Ingress controller has rebuilt the tables from the store).
+///
+/// Limits: at most `maxConnections` client connections at once over both listeners (a few more get a 503, the
+/// rest are closed at once; see ``ConnectionLimit``), `headerTimeout` for a request head to arrive (408), `idleTimeout` between requests.
+/// The connection
 /// handling runs on its own event loops as plain channel handlers (no task hop per request); routing state is
 /// read under a lock held only to copy a reference.
 public final class IngressServer: Sendable {
@@ -30,6 +37,13 @@ public final class IngressServer: Sendable {
         /// it is closed; checked once per period, so closing comes one to two periods after the last byte.
         /// Default 60 s.
         public var idleTimeout: Duration = .seconds(60)
+        /// How long a request head may take from its first byte to its last; a slower client gets 408 and is closed.
+        /// Default 10 s.
+        public var headerTimeout: Duration = .seconds(10)
+        /// Client connections served at once over both listeners; more are answered 503 and closed (or, past an
+        /// eighth more, closed at once). Each one costs two file descriptors while it is proxied. Default 4096; the
+        /// daemon sets it from its descriptor budget.
+        public var maxConnections = 4096
         /// How long to wait for an upstream to accept a connection before trying the next endpoint. Default 5 s.
         public var connectTimeout: Duration = .seconds(5)
         /// How long an upstream connection may be silent, idle in the pool or while a response is awaited,
@@ -54,22 +68,31 @@ public final class IngressServer: Sendable {
     private struct Listeners {
         var channels: [any Channel] = []
         var bound: BoundAddresses?
+        /// Whether the tables are in place, so listeners read (accept) connections.
+        var accepting: Bool
     }
 
     private let configuration: Configuration
     private let shared: IngressSharedState
     private let group: MultiThreadedEventLoopGroup
     private let loopStates: [ObjectIdentifier: IngressLoopState]
-    private let listeners = Mutex(Listeners())
+    private let listeners: Mutex<Listeners>
+    /// The connection limit over both listeners.
+    public let connections: ConnectionLimit
 
-    /// Creates a server with initial tables; nothing listens until ``start()``.
+    /// Creates a server; nothing listens until ``start()``.
+    ///
+    /// - Parameter routing: the initial routing table. With one, connections are accepted as soon as the server
+    ///   listens; with `nil`, only once ``acceptConnections()`` says the tables are in place.
     public init(
-        configuration: Configuration = .init(), routing: IngressRoutingTable = .init(),
+        configuration: Configuration = .init(), routing: IngressRoutingTable? = nil,
         endpoints: IngressEndpointTable = .init(), certificates: IngressCertificateTable = .init()
     ) {
         self.configuration = configuration
+        self.connections = ConnectionLimit(maximum: configuration.maxConnections)
+        self.listeners = Mutex(Listeners(accepting: routing != nil))
         self.shared = IngressSharedState(
-            routing: IngressRoutingSnapshot(routing: routing, endpoints: endpoints, draining: []),
+            routing: IngressRoutingSnapshot(routing: routing ?? .init(), endpoints: endpoints, draining: []),
             certificates: certificates)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
         var states: [ObjectIdentifier: IngressLoopState] = [:]
@@ -107,11 +130,31 @@ public final class IngressServer: Sendable {
                 HostPort(
                     host: configuration.httpsAddress?.host ?? "", port: channel.localAddress?.port ?? 0)
             })
-        listeners.withLock {
-            $0.channels = [http] + (https.map { [$0] } ?? [])
+        let channels = [http] + (https.map { [$0] } ?? [])
+        let accepting = listeners.withLock {
+            $0.channels = channels
             $0.bound = bound
+            return $0.accepting
         }
+        if accepting { Self.resumeAccepting(channels) }
         return bound
+    }
+
+    /// Starts accepting connections: the tables are in place. Idempotent; connections that arrived since
+    /// ``start()`` are accepted now, in order.
+    public func acceptConnections() {
+        let channels = listeners.withLock { listeners -> [any Channel] in
+            guard !listeners.accepting else { return [] }
+            listeners.accepting = true
+            return listeners.channels
+        }
+        Self.resumeAccepting(channels)
+    }
+
+    private static func resumeAccepting(_ channels: [any Channel]) {
+        for channel in channels {
+            channel.setOption(.autoRead, value: true).whenSuccess { channel.read() }
+        }
     }
 
     /// The bound addresses, once started.
@@ -200,14 +243,18 @@ public final class IngressServer: Sendable {
     private func bind(_ address: HostPort, tls: Bool) async throws(NetworkError) -> any Channel {
         let shared = self.shared
         let loopStates = self.loopStates
+        let connections = self.connections
         let settings = IngressProxyHandler.Settings(
             scheme: tls ? "https" : "http", connectTimeout: TimeAmount(configuration.connectTimeout),
             upstreamTimeout: TimeAmount(configuration.upstreamTimeout), idleTimeout: TimeAmount(configuration.idleTimeout),
-            maxHeaderSize: configuration.maxHeaderSize)
+            headerTimeout: TimeAmount(configuration.headerTimeout), maxHeaderSize: configuration.maxHeaderSize)
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Not reading the listening socket leaves new connections queued in the kernel until
+                // acceptConnections().
+                .serverChannelOption(.autoRead, value: false)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -215,6 +262,19 @@ public final class IngressServer: Sendable {
                             throw NetworkError(.shutDown, "connection on an unknown event loop")
                         }
                         let sync = channel.pipeline.syncOperations
+                        let admission = connections.admit()
+                        channel.closeFuture.whenComplete { _ in connections.release(admission) }
+                        switch admission {
+                        case .admitted:
+                            break
+                        case .refused where !tls:
+                            try sync.addHandler(OverCapacityHandler())
+                            return
+                        case .refused, .dropped:
+                            // A TLS client would need a handshake (and the CPU it costs) before it could be told.
+                            channel.close(promise: nil)
+                            return
+                        }
                         if tls {
                             guard let context = shared.tlsContext.withLock({ $0 }) else {
                                 throw NetworkError(.invalidCertificate, "no TLS certificate configured")

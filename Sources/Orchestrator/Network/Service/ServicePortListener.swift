@@ -27,10 +27,11 @@ final class ServicePortListener: Sendable {
     private let state: Mutex<State>
     private let group: any EventLoopGroup
     private let connectTimeout: Duration
+    private let connections: ConnectionLimit
 
     private init(
         spec: ServicePortProxySpec, bound: HostPort, serverChannel: NIOAsyncChannel<Connection, Never>,
-        draining: Set<HostPort>, group: any EventLoopGroup, connectTimeout: Duration
+        draining: Set<HostPort>, group: any EventLoopGroup, connectTimeout: Duration, connections: ConnectionLimit
     ) {
         self.key = spec.key
         self.requested = spec.listen
@@ -41,13 +42,17 @@ final class ServicePortListener: Sendable {
                 picker: EndpointPicker(endpoints: spec.endpoints, affinity: spec.sessionAffinity), draining: draining))
         self.group = group
         self.connectTimeout = connectTimeout
+        self.connections = connections
     }
 
     /// Binds the spec's listen address.
     ///
+    /// - Parameter connections: the limit this listener shares with the others; a connection over it is closed as
+    ///   soon as it is accepted.
     /// - Throws: ``NetworkError/Code/bindFailed`` with the OS's reason.
     static func bind(
-        _ spec: ServicePortProxySpec, draining: Set<HostPort>, group: any EventLoopGroup, connectTimeout: Duration
+        _ spec: ServicePortProxySpec, draining: Set<HostPort>, group: any EventLoopGroup, connectTimeout: Duration,
+        connections: ConnectionLimit
     ) async throws(NetworkError) -> ServicePortListener {
         let serverChannel: NIOAsyncChannel<Connection, Never>
         do {
@@ -69,7 +74,7 @@ final class ServicePortListener: Sendable {
         let port = serverChannel.channel.localAddress?.port ?? spec.listen.port
         return ServicePortListener(
             spec: spec, bound: HostPort(host: spec.listen.host, port: port), serverChannel: serverChannel,
-            draining: draining, group: group, connectTimeout: connectTimeout)
+            draining: draining, group: group, connectTimeout: connectTimeout, connections: connections)
     }
 
     /// Replaces the endpoints and affinity used for new connections.
@@ -105,7 +110,17 @@ final class ServicePortListener: Sendable {
             try await serverChannel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+                        let admission = connections.admit()
+                        guard admission == .admitted else {
+                            connections.release(admission)
+                            // Over the limit: a close at once, the TCP form of "try again later".
+                            try? await connection.channel.close()
+                            continue
+                        }
+                        group.addTask {
+                            defer { self.connections.release(.admitted) }
+                            await self.serve(connection)
+                        }
                     }
                 }
             }

@@ -19,6 +19,9 @@ public actor ServiceProxy {
         public var connectTimeout: Duration = .seconds(5)
         /// How often ``ServiceProxy/drain(_:timeout:)`` checks whether the endpoint's connections have ended.
         public var drainPollInterval: Duration = .milliseconds(20)
+        /// Client connections held at once over every Service listener; more are closed as soon as they are
+        /// accepted. Each costs two file descriptors. Default 4096; the daemon sets it from its descriptor budget.
+        public var maxConnections = 4096
 
         public init() {}
     }
@@ -30,6 +33,8 @@ public actor ServiceProxy {
 
     private let configuration: Configuration
     private let group: any EventLoopGroup
+    /// The connection limit shared by every listener.
+    public nonisolated let connections: ConnectionLimit
     private var running: [ServicePortKey: Running] = [:]
     /// Listeners that stopped accepting but still carry connections; kept so ``shutdown()`` can end them.
     private var retired: [ServicePortListener] = []
@@ -40,6 +45,8 @@ public actor ServiceProxy {
     /// Creates the proxy manager with no listeners; connections run on NIO's shared event loop group.
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
+        // Raw TCP has no way to say "too many": every connection over the cap is closed at once.
+        self.connections = ConnectionLimit(maximum: configuration.maxConnections, refusalMaximum: 0)
         self.group = MultiThreadedEventLoopGroup.singleton
     }
 
@@ -76,7 +83,8 @@ public actor ServiceProxy {
             }
             do {
                 let listener = try await ServicePortListener.bind(
-                    spec, draining: draining, group: group, connectTimeout: configuration.connectTimeout)
+                    spec, draining: draining, group: group, connectTimeout: configuration.connectTimeout,
+                    connections: connections)
                 // The actor may have been re-entered while binding; a racing apply for the same key wins.
                 if let raced = running[key] {
                     await listener.stopAccepting()

@@ -26,6 +26,8 @@ final class IngressProxyHandler: ChannelDuplexHandler {
         var connectTimeout: TimeAmount
         var upstreamTimeout: TimeAmount
         var idleTimeout: TimeAmount
+        /// How long a request head may take to arrive once its first byte has; a slower client gets 408.
+        var headerTimeout: TimeAmount
         var maxHeaderSize: Int
     }
 
@@ -100,6 +102,9 @@ final class IngressProxyHandler: ChannelDuplexHandler {
     private var pendingRead = false
     private var upstreamNeedsFlush = false
     private var idleTimer: IdleTimer?
+    /// Armed only while a head is arriving in pieces (a head that comes in one read never schedules it), so a
+    /// client that trickles a head byte by byte cannot hold the connection past `headerTimeout`.
+    private var headerTimer: Scheduled<Void>?
     /// Re-used for every message: the field list of the last request head, and the buffers heads are written
     /// into (each is free again once the previous message's bytes have gone out).
     private var fieldStorage: [HTTPHead.Field] = []
@@ -129,6 +134,8 @@ final class IngressProxyHandler: ChannelDuplexHandler {
         abandon()
         idleTimer?.stop()
         idleTimer = nil
+        headerTimer?.cancel()
+        headerTimer = nil
         self.context = nil
     }
 
@@ -156,6 +163,20 @@ final class IngressProxyHandler: ChannelDuplexHandler {
         var bytes = unwrapInboundIn(data)
         inbound.append(received: &bytes)
         process()
+        if case .idle = state, inbound.readableBytes > 0, headerTimer == nil {
+            headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: settings.headerTimeout) {
+                self.headerTimedOut()
+            }
+        }
+    }
+
+    /// The head that started arriving `headerTimeout` ago is still incomplete: 408, and close.
+    private func headerTimedOut() {
+        headerTimer = nil
+        guard case .idle = state, inbound.readableBytes > 0 else { return }
+        respondLocally(
+            status: 408, reason: "Request Timeout", message: "the request head did not arrive in time",
+            clientMinorVersion: 1, keepAlive: false, isHead: false, body: BodyReader(.none))
     }
 
     /// Handles buffered client bytes as far as the current state allows.
@@ -216,6 +237,8 @@ final class IngressProxyHandler: ChannelDuplexHandler {
                     from: &inbound, scanned: &scanned, limit: settings.maxHeaderSize, isRequest: true,
                     fieldStorage: &fieldStorage)
             else { return false }
+            headerTimer?.cancel()
+            headerTimer = nil
             try begin(head)
             fieldStorage = head.fields
         } catch {
