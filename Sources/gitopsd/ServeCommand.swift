@@ -126,7 +126,10 @@ struct ServeCommand: AsyncParsableCommand {
                     logger: logger))
         }
 
-        let webhooks = try webhookSecretFile.map { try WebhookVerifier(secretFile: $0) } ?? WebhookVerifier(secret: nil)
+        let webhooks = try webhookSecretFile.map { file in
+            SecretFile.warnIfReadableByOthers(file, what: "webhook secret")
+            return try WebhookVerifier(secretFile: file)
+        } ?? WebhookVerifier(secret: nil)
         let api = APIServer.application(
             address: try HostAndPort(apiAddress), sources: controllers, registry: registry, webhooks: webhooks,
             limits: APIServer.Limits(connections: ConnectionLimit(maximum: budget.api), idleTimeout: idleTimeout),

@@ -75,6 +75,7 @@ struct SourceOptions: ParsableArguments {
         if let file = passwordFile ?? tokenFile {
             password = try SourceOptions.secret(from: file, what: "password")
         }
+        if let sshKey { SecretFile.warnIfReadableByOthers(sshKey, what: "SSH key") }
         return GitCredentials(
             username: username, password: password, sshPrivateKeyPath: sshKey,
             sshPassphrase: try sshKeyPassphraseFile.map { try SourceOptions.secret(from: $0, what: "passphrase") },
@@ -107,6 +108,7 @@ struct SourceOptions: ParsableArguments {
 
     /// The first line of a secret file, without its newline.
     static func secret(from file: String, what: String) throws -> String {
+        SecretFile.warnIfReadableByOthers(file, what: what)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw GitSourceError(.invalidConfiguration, "cannot read the \(what) file \(file)")
         }

@@ -2,6 +2,10 @@ public import API
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The object store on one machine: SQLite (through GRDB) in `<data-dir>/state.db`, WAL mode, one global
 /// revision, group commit, and watches fed from an append-only change log. See docs/store.md.
 ///
@@ -41,7 +45,7 @@ public final class SQLiteObjectStore: ObjectStore {
         temporaryDirectory = temporary ? dataDirectory : nil
         path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("state.db").path
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try Self.makePrivate(dataDirectory: dataDirectory, database: path)
             var config = GRDB.Configuration()
             config.label = "gitopsd.store"
             config.busyMode = .timeout(configuration.busyTimeout.seconds)
@@ -77,6 +81,28 @@ public final class SQLiteObjectStore: ObjectStore {
             writer = WriteBatcher(pool: pool, configuration: configuration, hub: hub, checkpointer: checkpointer)
         } catch {
             throw Self.storeError(error)
+        }
+    }
+
+    /// Makes the data directory owner-only (0700) and the database owner-only (0600) before SQLite opens it.
+    ///
+    /// The store holds Secrets, so no other local user may read it. A directory a user made with wider permissions
+    /// is narrowed: with 0700 on the directory nothing under it (mirrors, logs, history) is reachable by others.
+    /// SQLite gives the `-wal` and `-shm` files the database file's permissions, so creating the database 0600
+    /// here covers them; files left by an older version are narrowed as well.
+    private static func makePrivate(dataDirectory: String, database: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard chmod(dataDirectory, 0o700) == 0 else {
+            throw StoreError(.io, "cannot make \(dataDirectory) owner-only", cause: String(cString: strerror(errno)))
+        }
+        let descriptor = open(database, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(.io, "cannot create \(database)", cause: String(cString: strerror(errno)))
+        }
+        Glibc.close(descriptor)
+        for file in [database, database + "-wal", database + "-shm"] where access(file, F_OK) == 0 {
+            chmod(file, 0o600)
         }
     }
 

@@ -25,9 +25,11 @@ public struct SyncHistory: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         var line = try encoder.encode(record)
         line.append(0x0A)
+        // Owner-only, like the rest of the data directory: records carry commit subjects and error messages.
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ReconcileError(.history, "cannot open \(path): \(String(cString: strerror(errno)))", next: .retry) }
         defer { close(descriptor) }
         let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -64,6 +66,7 @@ public struct SyncHistory: Sendable {
         }
         let temporary = path + ".tmp"
         try kept.write(to: URL(fileURLWithPath: temporary), options: .atomic)
+        chmod(temporary, 0o600)
         guard rename(temporary, path) == 0 else { throw ReconcileError(.history, "cannot replace \(path)", next: .retry) }
     }
 }

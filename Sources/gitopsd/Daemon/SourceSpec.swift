@@ -58,6 +58,7 @@ struct SourceSpec: Sendable {
             func secret(_ key: String) throws -> String? {
                 try entry[key]?.stringValue.map { try SourceOptions.secret(from: $0, what: key) }
             }
+            if let sshKey = entry["sshKey"]?.stringValue { SecretFile.warnIfReadableByOthers(sshKey, what: "SSH key") }
             let credentials = GitCredentials(
                 username: entry["username"]?.stringValue, password: try secret("passwordFile") ?? secret("tokenFile"),
                 sshPrivateKeyPath: entry["sshKey"]?.stringValue,
