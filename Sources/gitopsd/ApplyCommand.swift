@@ -47,7 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
         for object in objects.sorted(by: { ApplyOrder.precedes($0.key, $1.key) }) {
             do {
                 let outcome = try await Self.apply(object.canonicalValue, to: store)
-                print("\(ResourceArgument.display(object.key)) \(outcome.rawValue)")
+                printResult("\(ResourceArgument.display(object.key)) \(outcome.rawValue)")
             } catch {
                 failures += 1
                 printError("error: \(ResourceArgument.display(object.key)): \(error)")

@@ -47,7 +47,7 @@ struct DeleteCommand: AsyncParsableCommand {
         for target in targets {
             do {
                 _ = try await store.delete(target, options: options)
-                print("\(ResourceArgument.display(target)) deleted")
+                printResult("\(ResourceArgument.display(target)) deleted")
             } catch let error as StoreError where error.code == .notFound {
                 failures += 1
                 printError("Error: \(target.kind.lowercased()) \"\(target.name)\" not found")

@@ -32,7 +32,7 @@ struct DescribeCommand: AsyncParsableCommand {
         var lines = ObjectDescription.header(object)
         lines += try await ObjectDescription.details(object, store: store)
         lines += ObjectDescription.events(try await store.events(for: key))
-        print(lines.joined(separator: "\n"))
+        printResult(lines.joined(separator: "\n"))
     }
 }
 

@@ -38,9 +38,11 @@ struct DiffCommand: AsyncParsableCommand {
                 })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            printResult(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(plan.diff(color: isatty(STDOUT_FILENO) == 1), terminator: "")
+            // Swift.print: the colours are ours, and the diffed YAML already quotes and escapes control
+            // characters in every value.
+            Swift.print(plan.diff(color: isatty(STDOUT_FILENO) == 1), terminator: "")
         }
         if !plan.isInSync { throw ExitCode(2) }
     }

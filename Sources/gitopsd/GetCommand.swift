@@ -56,7 +56,7 @@ struct GetCommand: AsyncParsableCommand {
                 names.count == 1 && objects.count == 1
                 ? objects[0]
                 : ["apiVersion": "v1", "kind": "List", "items": .array(objects), "metadata": ["resourceVersion": ""]]
-            print(output.format == .json ? document.jsonString : document.yamlString, terminator: output.format == .json ? "\n" : "")
+            printResult(output.format == .json ? document.jsonString : document.yamlString, terminator: output.format == .json ? "\n" : "")
         case .text, .wide:
             guard !objects.isEmpty else {
                 let place = !resource.isNamespaced || allNamespaces ? "" : " in \(namespace) namespace"
@@ -70,7 +70,7 @@ struct GetCommand: AsyncParsableCommand {
                 let row = ObjectColumns.row(for: object, wide: wide)
                 table.append((showNamespace ? [object[path: ["metadata", "namespace"]]?.stringValue ?? ""] : []) + row)
             }
-            print(table.render())
+            printResult(table.render())
         }
     }
 }

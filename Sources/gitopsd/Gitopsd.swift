@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `gitopsd` command line: one subcommand per file.
 @main
@@ -25,4 +26,25 @@ struct Gitopsd: AsyncParsableCommand {
             VersionCommand.self,
         ]
     )
+
+    /// Parses and runs the command, and reports a failure the way ArgumentParser does, except that the message goes
+    /// through `printError`: errors quote file names and commit subjects, whose control characters must not reach
+    /// the terminal.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { printResult(message) } else { printError(message) }
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

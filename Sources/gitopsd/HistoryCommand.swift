@@ -24,7 +24,7 @@ struct HistoryCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            printResult(String(decoding: try encoder.encode(records), as: UTF8.self))
         case .text, .wide:
             guard !records.isEmpty else {
                 printError("No syncs recorded in \(dataDirectory.dataDirectory).")
@@ -41,8 +41,8 @@ struct HistoryCommand: ParsableCommand {
                     notes.append("\(record.commit.prefix(7)): " + record.errors.joined(separator: "\n    "))
                 }
             }
-            print(table.render())
-            if !notes.isEmpty { print("\n" + notes.joined(separator: "\n")) }
+            printResult(table.render())
+            if !notes.isEmpty { printResult("\n" + notes.joined(separator: "\n")) }
         }
     }
 }

@@ -48,7 +48,8 @@ struct LogsCommand: AsyncParsableCommand {
         }
         let lines = tail >= 0 ? tail : nil
         if follow {
-            for try await line in logs.follow(tail: lines) { print(line) }
+            // A pod's own output is passed through unchanged, as kubectl logs does.
+            for try await line in logs.follow(tail: lines) { Swift.print(line) }
             return
         }
         var text: String
@@ -65,7 +66,7 @@ struct LogsCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         if let lines { text = Self.lastLines(of: text, count: lines) }
-        print(text, terminator: "")
+        Swift.print(text, terminator: "")
     }
 
     /// Prints a message exactly as kubectl does (no `Error:` prefix) on standard error; returns exit code 1.

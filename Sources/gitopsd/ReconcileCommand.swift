@@ -76,8 +76,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     private func waitUntilHealthy(
         _ plan: SyncPlan, store: SQLiteObjectStore, dataDirectory: String, report: inout Report
     ) async -> Bool {
-        var logger = Logger(label: "gitopsd")
-        logger.logLevel = .warning
+        let logger = Logger.standardError(level: .warning)
         let orchestrator: EmbeddedOrchestrator
         do {
             orchestrator = try EmbeddedOrchestrator(
@@ -135,15 +134,15 @@ struct ReconcileCommand: AsyncParsableCommand {
             }
             let commit = "\(record.commit.prefix(7)) \(record.subject)"
             guard let plan, !plan.isInSync else {
-                print("commit \(commit): in sync, nothing to do")
+                printResult("commit \(commit): in sync, nothing to do")
                 return
             }
             for change in plan.plan.changes {
                 let sign = change.action == .create ? "+" : change.action == .delete ? "-" : "~"
-                print("\(sign) \(change.action.rawValue) \(change.key)")
+                printResult("\(sign) \(change.action.rawValue) \(change.key)")
             }
             let counts = "\(record.created) to create, \(record.updated) to update, \(record.deleted) to delete"
-            print(dryRun ? "commit \(commit): \(counts) (dry run: nothing applied)" : "commit \(commit): applied (\(counts.replacingOccurrences(of: "to ", with: "")))")
+            printResult(dryRun ? "commit \(commit): \(counts) (dry run: nothing applied)" : "commit \(commit): applied (\(counts.replacingOccurrences(of: "to ", with: "")))")
         }
 
         func printJSON() {
@@ -161,7 +160,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                 }),
             ]
             if !unhealthy.isEmpty { value["unhealthy"] = .array(unhealthy.map { .string($0) }) }
-            print(value.jsonString)
+            printResult(value.jsonString)
         }
     }
 }

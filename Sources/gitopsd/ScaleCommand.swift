@@ -27,6 +27,6 @@ struct ScaleCommand: AsyncParsableCommand {
         } catch {
             throw options.failure(error)
         }
-        print("\(options.displayName) scaled")
+        printResult("\(options.displayName) scaled")
     }
 }

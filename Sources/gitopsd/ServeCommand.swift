@@ -68,11 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         let dataDirectory = source.dataDir
         let lock = try DaemonLock(dataDirectory: dataDirectory)
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in EscapingLogHandler.standardError(label: label, level: level) }
         let logger = Logger(label: "gitopsd")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -34,9 +34,9 @@ struct SourceLogCommand: AsyncParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data(text.utf8))
             case .json:
-                print(try SourceReport.json(commits.map(SourceReport.CommitInfo.init)))
+                printResult(try SourceReport.json(commits.map(SourceReport.CommitInfo.init)))
             case .yaml:
-                print(commits.map { SourceReport.CommitInfo($0).yamlListItem() }.joined(), terminator: "")
+                printResult(commits.map { SourceReport.CommitInfo($0).yamlListItem() }.joined(), terminator: "")
             }
         }
     }

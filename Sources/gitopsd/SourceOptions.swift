@@ -85,11 +85,7 @@ struct SourceOptions: ParsableArguments {
     /// Builds the source the options describe; an abbreviated `--revision` is expanded to the commit it names
     /// (fetching a remote first), so that the source is pinned to a full id.
     func makeSource(logger: Logger? = nil) async throws -> GitSource {
-        let logger = logger ?? {
-            var logger = Logger(label: "gitopsd.source")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger = logger ?? Logger.standardError(label: "gitopsd.source", level: .warning)
         var configuration = try gitConfiguration()
         if let revision, CommitID(revision) == nil {
             let commit = try await GitSource(configuration, logger: logger).commit(matching: revision)

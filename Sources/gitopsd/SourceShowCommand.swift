@@ -25,9 +25,9 @@ struct SourceShowCommand: AsyncParsableCommand {
                 for file in files { text += file.path + "\n" }
                 FileHandle.standardOutput.write(Data(text.utf8))
             case .json:
-                print(try SourceReport(commit: commit, files: files).json())
+                printResult(try SourceReport(commit: commit, files: files).json())
             case .yaml:
-                print(SourceReport(commit: commit, files: files).yaml(), terminator: "")
+                printResult(SourceReport(commit: commit, files: files).yaml(), terminator: "")
             }
         }
     }

@@ -30,11 +30,11 @@ struct ValidateCommand: ParsableCommand {
         switch output.format {
         case .json, .yaml:
             let report = Self.report(set)
-            print(output.format == .json ? report.jsonString : report.yamlString, terminator: output.format == .json ? "\n" : "")
+            printResult(output.format == .json ? report.jsonString : report.yamlString, terminator: output.format == .json ? "\n" : "")
         case .text, .wide:
-            for warning in set.warnings { print(Self.line(warning, severity: "warning: ")) }
-            for error in set.errors { print(Self.line(error, severity: "")) }
-            if set.isValid { print("ok: \(set.objects.count) objects in \(set.fileCount) files") }
+            for warning in set.warnings { printResult(Self.line(warning, severity: "warning: ")) }
+            for error in set.errors { printResult(Self.line(error, severity: "")) }
+            if set.isValid { printResult("ok: \(set.objects.count) objects in \(set.fileCount) files") }
         }
         if !set.isValid { throw ExitCode(1) }
     }

@@ -10,6 +10,6 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the gitopsd version.")
 
     func run() {
-        print("gitopsd \(GitopsdVersion.current)")
+        printResult("gitopsd \(GitopsdVersion.current)")
     }
 }

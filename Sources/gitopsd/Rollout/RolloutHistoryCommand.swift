@@ -29,16 +29,16 @@ struct RolloutHistoryCommand: AsyncParsableCommand {
             guard let found = revisions.first(where: { $0.number == revision }) else {
                 throw CLIError("unable to find the specified revision")
             }
-            print("\(options.displayName) with revision #\(revision)")
-            print(found.template.yamlString, terminator: "")
+            printResult("\(options.displayName) with revision #\(revision)")
+            printResult(found.template.yamlString, terminator: "")
             return
         }
-        print("\(options.displayName) ")
+        printResult("\(options.displayName) ")
         if revisions.isEmpty {
-            print("No rollout history found.")
+            printResult("No rollout history found.")
         } else {
-            print(Rollout.historyTable(revisions))
-            print("")
+            printResult(Rollout.historyTable(revisions))
+            printResult("")
         }
     }
 }

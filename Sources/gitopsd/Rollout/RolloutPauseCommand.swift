@@ -15,6 +15,6 @@ struct RolloutPauseCommand: AsyncParsableCommand {
         } catch {
             throw options.failure(error)
         }
-        print("\(options.displayName) paused")
+        printResult("\(options.displayName) paused")
     }
 }

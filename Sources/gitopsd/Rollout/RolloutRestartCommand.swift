@@ -17,6 +17,6 @@ struct RolloutRestartCommand: AsyncParsableCommand {
         } catch {
             throw options.failure(error)
         }
-        print("\(options.displayName) restarted")
+        printResult("\(options.displayName) restarted")
     }
 }

@@ -15,6 +15,6 @@ struct RolloutResumeCommand: AsyncParsableCommand {
         } catch {
             throw options.failure(error)
         }
-        print("\(options.displayName) resumed")
+        printResult("\(options.displayName) resumed")
     }
 }

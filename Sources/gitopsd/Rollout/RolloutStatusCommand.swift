@@ -77,6 +77,6 @@ struct LinePrinter {
     mutating func print(_ line: String) {
         guard line != last else { return }
         last = line
-        Swift.print(line)
+        printResult(line)
     }
 }

@@ -22,7 +22,7 @@ struct RolloutUndoCommand: AsyncParsableCommand {
         let store = try options.data.openStore()
         do {
             let result = try await Rollout.undo(store, deployment: options.key, toRevision: toRevision)
-            print("\(options.displayName) \(result)")
+            printResult("\(options.displayName) \(result)")
         } catch {
             throw options.failure(error)
         }

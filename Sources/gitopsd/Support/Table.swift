@@ -1,3 +1,5 @@
+import API
+
 /// Prints rows as kubectl does: upper-case headers, columns padded to their widest cell, three spaces apart.
 struct Table {
     var headers: [String]
@@ -7,8 +9,10 @@ struct Table {
         self.headers = headers
     }
 
+    /// Adds a row; control characters in its cells (a newline or ESC in a commit subject) are escaped, so a
+    /// cell stays on its line and cannot drive the terminal.
     mutating func append(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map { ControlCharacters.escaped($0) })
     }
 
     /// The table as text, one line per row, without trailing spaces.
