@@ -73,7 +73,7 @@ struct SourceOptions: ParsableArguments {
     func credentials() throws -> GitCredentials {
         var password = ProcessInfo.processInfo.environment["GITOPSD_GIT_PASSWORD"]
         if let file = passwordFile ?? tokenFile {
-            password = try SourceOptions.secret(from: file, what: "password")
+            password = try SourceOptions.secret(from: file, what: tokenFile != nil ? "token" : "password")
         }
         if let sshKey { SecretFile.warnIfReadableByOthers(sshKey, what: "SSH key") }
         return GitCredentials(

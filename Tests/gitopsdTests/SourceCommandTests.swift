@@ -26,6 +26,26 @@ struct SourceCommandTests {
         }
     }
 
+    @Test("warns when a credential file can be read by other users, and not when it is owner-only")
+    func warnsAboutReadableSecretFiles() throws {
+        let repository = try TemporaryGitRepository()
+        try repository.write("deploy/app.yaml", "kind: Deployment\n")
+        _ = try repository.commit("Add the app")
+        let secrets = try TemporaryDirectory(prefix: "gitopsd-secret")
+        try secrets.write("token", "t0ken\n")
+        let token = secrets.appending("token")
+        chmod(token, 0o644)
+        let open = try ProcessRunner.gitopsd(["source", "--repo", repository.path, "--token-file", token])
+        #expect(open.status == 0)
+        #expect(open.standardError.contains("warning: the password file \(token) has mode 0644"))
+        #expect(open.standardError.contains("chmod 600 \(token)"))
+        #expect(!open.standardError.contains("t0ken"))
+        chmod(token, 0o600)
+        let closed = try ProcessRunner.gitopsd(["source", "--repo", repository.path, "--token-file", token])
+        #expect(closed.status == 0)
+        #expect(!closed.standardError.contains("warning"))
+    }
+
     @Test("prints the commit and the manifest paths, and a JSON form with sizes")
     func listsManifests() throws {
         guard Self.binary != nil else {
