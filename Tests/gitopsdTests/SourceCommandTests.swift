@@ -37,7 +37,7 @@ struct SourceCommandTests {
         chmod(token, 0o644)
         let open = try ProcessRunner.gitopsd(["source", "--repo", repository.path, "--token-file", token])
         #expect(open.status == 0)
-        #expect(open.standardError.contains("warning: the password file \(token) has mode 0644"))
+        #expect(open.standardError.contains("warning: the token file \(token) has mode 0644"))
         #expect(open.standardError.contains("chmod 600 \(token)"))
         #expect(!open.standardError.contains("t0ken"))
         chmod(token, 0o600)
