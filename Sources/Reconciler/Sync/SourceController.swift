@@ -125,7 +125,14 @@ public actor SourceController {
                 author: "\(commit.author.name) <\(commit.author.email)>", time: commit.time,
                 files: files.map { ManifestFile(path: $0.path, bytes: $0.contents) })
         } catch {
-            fail(commit: commit.id.description, message: "cannot read commit \(commit.shortID): \(error)", record: nil)
+            // Refused while reading (a file over the size limit, a symlink leaving the path, a submodule, a tree
+            // git refuses): the commit fails like an invalid manifest, recorded and logged once.
+            let message = "cannot read commit \(commit.shortID): \(error)"
+            let record = SyncRecord(
+                source: configuration.name, commit: commit.id.description, subject: commit.subject,
+                author: "\(commit.author.name) <\(commit.author.email)>", startedAt: Date(), finishedAt: Date(),
+                result: .failed, errors: [message])
+            fail(commit: commit.id.description, message: message, record: record)
             return
         }
         let options = SyncOptions(prune: configuration.prune, dryRun: false, allowEmpty: configuration.allowEmpty)
