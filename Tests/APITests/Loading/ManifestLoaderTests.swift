@@ -120,4 +120,33 @@ import Testing
             #expect(error.message.contains(shape == "dangling" ? "does not exist" : "loop"), "\(error)")
         }
     }
+
+    @Test(arguments: [("[", "]"), ("{a: ", "}"), ("- ", "")])
+    func aHundredThousandLevelsOfNestingAreRefusedAtTheFirstLevelTooDeep(open: String, close: String) {
+        let depth = 100_000
+        // `- - - x` nests block lists on one line, as `[[[x]]]` nests flow lists.
+        let text = String(repeating: open, count: depth) + "x" + String(repeating: close, count: depth) + "\n"
+        var configuration = ManifestLoader.Configuration()
+        configuration.maximumFileSize = text.utf8.count
+        let set = ManifestLoader(configuration: configuration).load(files: [ManifestFile(path: "deep.yaml", bytes: Array(text.utf8))])
+        #expect(set.errors.count == 1)
+        #expect(set.errors.first?.code == .limitExceeded)
+        #expect(set.errors.first?.message.contains("nesting deeper than 100 levels") == true)
+        // The 101st level: its first character.
+        #expect(set.errors.first?.location?.description == "deep.yaml:1:\(100 * open.count + 1)")
+    }
+
+    @Test func aBillionLaughsDocumentIsRefusedAtTheAliasThatGoesOverTheLimit() {
+        var text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\nlol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            text += "lol\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let set = ManifestLoader().load(files: [ManifestFile(path: "lol.yaml", bytes: Array(text.utf8))])
+        #expect(set.errors.count == 1)
+        #expect(set.errors.first?.code == .limitExceeded)
+        #expect(set.errors.first?.message.contains("more than 100000 nodes") == true)
+        // Each alias of a3 counts 1111 nodes, of a4 11111: 100 000 is passed at the 8th alias in a4's list.
+        let column = "lol4: &a4 [".count + 7 * "*a3, ".count + 1
+        #expect(set.errors.first?.location?.description == "lol.yaml:8:\(column)")
+    }
 }
