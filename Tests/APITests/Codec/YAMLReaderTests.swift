@@ -144,6 +144,23 @@ import Testing
         }
     }
 
+    /// Flow mappings (JSON), where libyaml reports "did not find expected ',' or '}'" at the `:`; `K` is the key.
+    @Test(arguments: [
+        ("{\"K\": 1}", 1, 2), ("{K: 1}", 1, 2), ("{\"a\": 1, \"K\": 2}", 1, 10), ("{\n  \"a\": 1,\n  \"K\": 2\n}", 3, 3),
+        ("a: {b: 1, K: 2}", 1, 11),
+    ])
+    func aKeyOverTheLimitInAFlowMappingIsAClearErrorAtTheKey(template: String, line: Int, column: Int) {
+        let text = template.replacingOccurrences(of: "K", with: String(repeating: "k", count: 1100))
+        do {
+            _ = try read(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .limitExceeded, "\(error)")
+            #expect(error.message.contains("longer than 1024 characters"))
+            #expect(error.location?.description == "t.yaml:\(line):\(column)")
+        }
+    }
+
     @Test func keysUpToTheLimitAndOtherSyntaxErrorsAreUnchanged() throws {
         let key = String(repeating: "k", count: 1000)
         #expect(try read("a: 1\n\(key): v\n").first?.value[key] == "v")
@@ -153,6 +170,13 @@ import Testing
         } catch {
             #expect(error.code == .syntax)
             #expect(error.message.contains("mapping values are not allowed"))
+        }
+        #expect(try read("{\"\(key)\": 1}").first?.value[key] == 1)
+        do {
+            _ = try read("{\"a\" 1}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
         }
         do {
             _ = try read("a: 1\n" + String(repeating: "x", count: 2000) + "\n")
