@@ -187,6 +187,23 @@ import Testing
         #expect(try records().first?.commit == fixed)
     }
 
+    @Test func aRestartLogsARefusedCommitAgainButDoesNotRecordItTwice() async throws {
+        try repo.symlink("deploy/absolute.yaml", to: "/etc/passwd")
+        let refused = try repo.commit("refused")
+        for _ in 0..<2 {
+            let log = LogLines()
+            let loop = try controller(interval: .milliseconds(100), log: log)
+            let running = Task { await loop.run() }
+            #expect(await eventually { await loop.status.sync == .failed })
+            try await Task.sleep(for: .milliseconds(300))
+            running.cancel()
+            await running.value
+            // Each start says once why the commit does not sync.
+            #expect(log.lines.filter { $0.contains("sync failed") }.count == 1, "\(log.lines)")
+        }
+        #expect(try records().filter { $0.commit == refused }.count == 1)
+    }
+
     @Test func aRestartDoesNotRecordTheSameCommitAgainAndTriggerFetchesAtOnce() async throws {
         let first = try controller()
         var running = Task { await first.run() }
