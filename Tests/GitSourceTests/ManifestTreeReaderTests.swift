@@ -41,8 +41,9 @@ struct ManifestTreeReaderTests {
     /// Names `git fsck` refuses in a tree (fullPathname, hasDot, hasDotdot, hasDotgit, emptyName), each as a
     /// directory and as a manifest-named file, and what the error must say about it.
     static let refusedNames: [(name: String, mode: String, says: String, fsck: String)] = [
-        ("a/b.yaml", "100644", "'a/b.yaml'", "fullPathname"), ("../escape.yaml", "100644", "'../escape.yaml'", "fullPathname"),
-        ("..", "40000", "'..'", "hasDotdot"), (".", "40000", "'.'", "hasDot:"), (".git", "40000", "'.git'", "hasDotgit"),
+        ("a/b.yaml", "100644", "'a/b.yaml'", "fullPathname"),
+        ("../escape.yaml", "100644", "'../escape.yaml'", "fullPathname"), ("..", "40000", "'..'", "hasDotdot"),
+        (".", "40000", "'.'", "hasDot:"), (".git", "40000", "'.git'", "hasDotgit"),
         (".GiT", "40000", "'.GiT'", "hasDotgit"), (".git", "100644", "'.git'", "hasDotgit"),
         ("", "100644", "empty name", "empty filename"),
     ]
@@ -50,7 +51,9 @@ struct ManifestTreeReaderTests {
     @Test(
         "refuses tree entries whose names are empty, hold '/', or are '.', '..' or '.git', loose and packed",
         arguments: refusedNames, [false, true])
-    func refusesEntryNamesGitRefuses(entry: (name: String, mode: String, says: String, fsck: String), packed: Bool) async throws {
+    func refusesEntryNamesGitRefuses(
+        entry: (name: String, mode: String, says: String, fsck: String), packed: Bool
+    ) async throws {
         let repository = try TemporaryGitRepository()
         try repository.commitFile("deploy/app.yaml", "kind: Deployment\n")
         let blob = try repository.writeBlob("kind: ConfigMap\n")

@@ -221,7 +221,8 @@ public struct ManifestLoader: Sendable {
             let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
             if got < 0 && errno == EINTR { continue }
             guard got >= 0 else {
-                return .failure(APIError(.io, "cannot read file: \(String(cString: strerror(errno)))", location: location))
+                return .failure(
+                    APIError(.io, "cannot read file: \(String(cString: strerror(errno)))", location: location))
             }
             if got == 0 { break }
             bytes += chunk[0..<got]

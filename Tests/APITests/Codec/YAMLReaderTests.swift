@@ -146,8 +146,8 @@ import Testing
 
     /// Flow mappings (JSON), where libyaml reports "did not find expected ',' or '}'" at the `:`; `K` is the key.
     @Test(arguments: [
-        ("{\"K\": 1}", 1, 2), ("{K: 1}", 1, 2), ("{\"a\": 1, \"K\": 2}", 1, 10), ("{\n  \"a\": 1,\n  \"K\": 2\n}", 3, 3),
-        ("a: {b: 1, K: 2}", 1, 11),
+        ("{\"K\": 1}", 1, 2), ("{K: 1}", 1, 2), ("{\"a\": 1, \"K\": 2}", 1, 10),
+        ("{\n  \"a\": 1,\n  \"K\": 2\n}", 3, 3), ("a: {b: 1, K: 2}", 1, 11),
     ])
     func aKeyOverTheLimitInAFlowMappingIsAClearErrorAtTheKey(template: String, line: Int, column: Int) {
         let text = template.replacingOccurrences(of: "K", with: String(repeating: "k", count: 1100))

@@ -83,8 +83,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory.appending("data"), withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: big, contents: nil))
         #expect(truncate(big, off_t(size)) == 0)
-        try FileManager.default.createDirectory(atPath: directory.appending("deploy"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: directory.appending("deploy/big.yaml"), withDestinationPath: big)
+        try FileManager.default.createDirectory(
+            atPath: directory.appending("deploy"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appending("deploy/big.yaml"), withDestinationPath: big)
 
         // Named directly, and found in a directory walk.
         for path in [directory.appending("deploy/big.yaml"), directory.appending("deploy")] {
@@ -128,7 +130,9 @@ import Testing
         let text = String(repeating: open, count: depth) + "x" + String(repeating: close, count: depth) + "\n"
         var configuration = ManifestLoader.Configuration()
         configuration.maximumFileSize = text.utf8.count
-        let set = ManifestLoader(configuration: configuration).load(files: [ManifestFile(path: "deep.yaml", bytes: Array(text.utf8))])
+        let set = ManifestLoader(configuration: configuration).load(files: [
+            ManifestFile(path: "deep.yaml", bytes: Array(text.utf8))
+        ])
         #expect(set.errors.count == 1)
         #expect(set.errors.first?.code == .limitExceeded)
         #expect(set.errors.first?.message.contains("nesting deeper than 100 levels") == true)
@@ -137,9 +141,11 @@ import Testing
     }
 
     @Test func aBillionLaughsDocumentIsRefusedAtTheAliasThatGoesOverTheLimit() {
-        var text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\nlol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        var text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n"
+        text += "lol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for level in 1...9 {
-            text += "lol\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            let aliases = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+            text += "lol\(level): &a\(level) [\(aliases)]\n"
         }
         let set = ManifestLoader().load(files: [ManifestFile(path: "lol.yaml", bytes: Array(text.utf8))])
         #expect(set.errors.count == 1)

@@ -34,11 +34,13 @@ import Testing
         interval: Duration = .milliseconds(200), selfHeal: Bool = true,
         maximumManifestSize: Int = GitSource.Configuration.defaultMaximumManifestSize, log: LogLines? = nil
     ) throws -> SourceController {
-        var logger = log.map { log in Logger(label: "test") { _ in CapturingLogHandler(lines: log) } } ?? Logger(label: "test")
+        var logger = log.map { log in Logger(label: "test") { _ in CapturingLogHandler(lines: log) } }
+            ?? Logger(label: "test")
         logger.logLevel = log == nil ? .critical : .info
         let source = try GitSource(
             GitSource.Configuration(
-                repository: repo.path, path: "deploy", dataDirectory: data.path, maximumManifestSize: maximumManifestSize),
+                repository: repo.path, path: "deploy", dataDirectory: data.path,
+                maximumManifestSize: maximumManifestSize),
             logger: logger)
         return SourceController(
             source: source, reconciler: Reconciler(client: InProcessClusterClient(store: store)),
@@ -124,9 +126,12 @@ import Testing
         func make(in repo: TemporaryGitRepository, library: TemporaryGitRepository) throws -> String {
             switch self {
             case .treeEntryNamedDotDot:
-                let settings = try repo.writeBlob(SourceControllerTests.configMap.replacingOccurrences(of: "mode: one", with: "mode: two"))
+                let settings = try repo.writeBlob(
+                    SourceControllerTests.configMap.replacingOccurrences(of: "mode: one", with: "mode: two"))
                 let parent = try repo.writeTree([RawTreeEntry("100644", "x.yaml", settings)])
-                let deploy = try repo.writeTree([RawTreeEntry("40000", "..", parent), RawTreeEntry("100644", "settings.yaml", settings)])
+                let deploy = try repo.writeTree([
+                    RawTreeEntry("40000", "..", parent), RawTreeEntry("100644", "settings.yaml", settings),
+                ])
                 try repo.commitTree(repo.writeTree([RawTreeEntry("40000", "deploy", deploy)]), message: "refused")
                 #expect(try repo.fsckReport().contains("hasDotdot"))
                 return "'..'"
@@ -180,7 +185,8 @@ import Testing
         #expect(await loop.status.lastAppliedCommit == good)
 
         try repo.git("rm", "-r", "-q", "-f", "deploy")
-        try repo.write("deploy/settings.yaml", Self.configMap.replacingOccurrences(of: "mode: one", with: "mode: three"))
+        try repo.write(
+            "deploy/settings.yaml", Self.configMap.replacingOccurrences(of: "mode: one", with: "mode: three"))
         let fixed = try repo.commit("fixed")
         #expect(await eventually { await mode() == "three" })
         #expect(await eventually { await loop.status.lastAppliedCommit == fixed })
