@@ -148,8 +148,9 @@ public final class GitSource: Sendable {
     /// target's contents under the link's own path; symlinks to directories are not followed.
     ///
     /// - Throws: `.notFound` when the commit or path does not exist, `.symlinkEscapesPath` when a symlink
-    ///   resolves outside the path, `.unsupported` for a submodule, `.fileTooLarge` for a manifest over the
-    ///   size limit (checked before the file is read).
+    ///   resolves outside the path, `.unsupported` for a submodule, `.invalidTree` for an entry name git
+    ///   refuses (empty, holding `/`, `.`, `..`, `.git`), `.fileTooLarge` for a manifest over the size limit
+    ///   (checked before the file is read).
     public func files(at id: CommitID) async throws(GitSourceError) -> [SourceFile] {
         let engine = engine
         return try await worker.run { (state) throws(GitSourceError) -> [SourceFile] in

@@ -20,6 +20,9 @@ public struct GitSourceError: Error, Sendable, Hashable, CustomStringConvertible
         case symlinkEscapesPath
         /// The tree holds something gitopsd does not follow, such as a submodule.
         case unsupported
+        /// A tree holds an entry git itself refuses (`git fsck`): an empty name, a name with `/`, or one that is
+        /// `.`, `..` or `.git` (in any case).
+        case invalidTree
         /// A manifest file is larger than the configured limit.
         case fileTooLarge
         /// A revert conflicts with later changes.

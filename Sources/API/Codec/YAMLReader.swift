@@ -310,9 +310,86 @@ private final class LibYAMLParser {
                 "found a tab character in indentation; YAML indents with spaces only (\(problem))",
                 location: location)
         }
+        // libyaml gives up on a key written as `key: value` once it is over 1024 characters (the limit YAML sets
+        // for implicit keys) and then reports the `:` in words that do not say so: in block mappings "mapping
+        // values are not allowed" or "could not find expected ':'", in flow mappings (JSON) "did not find
+        // expected ',' or '}'".
+        let keyStart: KeyStart?
+        switch problem {
+        case "mapping values are not allowed in this context": keyStart = .afterIndentation
+        case "could not find expected ':'":
+            keyStart = parser.context_mark.line == mark.line ? .column(parser.context_mark.column) : .afterIndentation
+        case "did not find expected ',' or '}'": keyStart = .beforeColon
+        default: keyStart = nil
+        }
+        if let keyStart, let start = Self.overlongKeyStart(bytes, line: mark.line, colon: mark.column, keyStart) {
+            return APIError(
+                .limitExceeded,
+                "mapping key is longer than \(Self.maximumImplicitKeyLength) characters, the most YAML allows "
+                    + "for a key written as `key: value`",
+                location: SourceLocation(file: file, line: mark.line + 1, column: start + 1))
+        }
         var message = problem
         if let context { message = "\(problem) (\(context) at line \(parser.context_mark.line + 1))" }
         return APIError(.syntax, message, location: location)
+    }
+
+    /// libyaml's `YAML_SIMPLE_KEY_MAX_LENGTH`: how far (in characters) a `:` may follow the start of its key.
+    static let maximumImplicitKeyLength = 1024
+
+    /// How to find where a key starts on its line.
+    enum KeyStart {
+        /// libyaml said where (a 0-based column).
+        case column(Int)
+        /// A block mapping's key: after the indentation and any `- ` or `? ` indicators.
+        case afterIndentation
+        /// A flow mapping's key: the quoted string, or the plain run of characters, that ends at the `:`.
+        case beforeColon
+    }
+
+    /// Where (the 0-based column of) the key that ends at the `:` in column `colon` of `line` starts, when that
+    /// key is over the implicit-key limit; nil when it is not, or when no single key ends there (`a: b: c`).
+    /// Lines and columns count characters, as libyaml's marks do.
+    static func overlongKeyStart(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, colon: Int, _ keyStart: KeyStart)
+        -> Int?
+    {
+        var lineStart = 0
+        for _ in 0..<line {
+            guard let newline = bytes[lineStart...].firstIndex(of: 0x0A) else { return nil }
+            lineStart = newline + 1
+        }
+        let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+        let text = Array(
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self).unicodeScalars)
+        guard colon > 0, colon < text.count, text[colon] == ":" else { return nil }
+        var start: Int
+        switch keyStart {
+        case .column(let column):
+            start = column
+        case .afterIndentation:
+            start = 0
+            while start < colon {
+                if text[start] == " " {
+                    start += 1
+                } else if text[start] == "-" || text[start] == "?", start + 1 < colon, text[start + 1] == " " {
+                    start += 2
+                } else {
+                    break
+                }
+            }
+        case .beforeColon:
+            start = colon - 1
+            if text[start] == "\"" || text[start] == "'" {
+                let quote = text[start]
+                guard let opening = text[0..<start].lastIndex(of: quote) else { return nil }
+                start = opening
+            } else {
+                while start > 0, !" \t{,[".unicodeScalars.contains(text[start - 1]) { start -= 1 }
+            }
+        }
+        guard start < colon, colon - start > maximumImplicitKeyLength else { return nil }
+        for index in start..<(colon - 1) where text[index] == ":" && text[index + 1] == " " { return nil }
+        return start
     }
 
     /// Whether the line holding byte `index` starts with whitespace that contains a tab.

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A manifest file handed over in memory (the git source reads files from the object database).
 public struct ManifestFile: Sendable, Hashable {
     /// The path shown in messages (`deploy/web.yaml`).
@@ -78,7 +82,8 @@ public struct ManifestLoader: Sendable {
         var set = ManifestSet()
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            // A symlink that leads nowhere is read like a file, which reports why (dangling, a loop).
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || Self.isSymlink(path) else {
                 set.errors.append(APIError(.io, "no such file or directory", location: SourceLocation(file: path, line: 0, column: 0)))
                 continue
             }
@@ -185,21 +190,63 @@ public struct ManifestLoader: Sendable {
         return result
     }
 
+    /// Reads a file from disk, refusing it by size before reading any of it.
+    ///
+    /// The size is that of the file opened (`fstat`), so a symlink to a huge file is refused as quickly as the
+    /// file named itself; reading stops one byte past the limit, in case the file grew meanwhile.
     private func readFile(_ path: String) -> Result<[UInt8], APIError> {
         let location = SourceLocation(file: path, line: 1, column: 1)
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = attributes[.size] as? NSNumber, size.intValue > configuration.maximumFileSize
-        {
-            return .failure(
-                APIError(
-                    .limitExceeded,
-                    "file is \(size.intValue) bytes, larger than the limit of \(configuration.maximumFileSize) bytes",
-                    location: location))
+        let limit = configuration.maximumFileSize
+        func tooLarge(_ size: Int) -> APIError {
+            APIError(
+                .limitExceeded, "file is \(size) bytes, larger than the limit of \(limit) bytes", location: location)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(APIError(.io, "cannot read file", location: location))
+        // Non-blocking, so a FIFO named like a manifest cannot hang the open; `fstat` refuses it below.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return .failure(Self.openError(path, errno: errno, location: location)) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            return .failure(APIError(.io, "cannot read file: \(String(cString: strerror(errno)))", location: location))
         }
-        return .success([UInt8](data))
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            return .failure(APIError(.io, "not a regular file", location: location))
+        }
+        guard status.st_size <= off_t(limit) else { return .failure(tooLarge(Int(status.st_size))) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(status.st_size))
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while bytes.count <= limit {
+            let wanted = min(chunk.count, limit + 1 - bytes.count)
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else {
+                return .failure(
+                    APIError(.io, "cannot read file: \(String(cString: strerror(errno)))", location: location))
+            }
+            if got == 0 { break }
+            bytes += chunk[0..<got]
+        }
+        guard bytes.count <= limit else { return .failure(tooLarge(bytes.count)) }
+        return .success(bytes)
+    }
+
+    /// Why a file could not be opened, in the words the git source uses for the same symlinks.
+    static func openError(_ path: String, errno code: Int32, location: SourceLocation) -> APIError {
+        if code == ELOOP {
+            return APIError(.io, "symlink is part of a loop or a chain that is too long", location: location)
+        }
+        if code == ENOENT, isSymlink(path) {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            return APIError(.io, "symlink points to '\(target)', which does not exist", location: location)
+        }
+        return APIError(.io, "cannot open file: \(String(cString: strerror(code)))", location: location)
+    }
+
+    /// Whether `path` itself is a symlink (not followed).
+    static func isSymlink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
     }
 
     /// Manifest files under `directory`, recursively, sorted, hidden entries skipped.
@@ -215,7 +262,10 @@ public struct ManifestLoader: Sendable {
             guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
             let full = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+            // An entry that does not resolve is a dangling or looping symlink: kept, so reading it reports it
+            // (as the git source does) instead of skipping it silently.
+            let resolves = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            if !resolves || !isDirectory.boolValue {
                 result.append(full)
             }
         }

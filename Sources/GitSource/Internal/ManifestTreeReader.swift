@@ -41,7 +41,7 @@ struct ManifestTreeReader {
             guard entry.kind == .tree else {
                 throw GitSourceError(.invalidConfiguration, "path '\(base)' is not a directory at commit \(commit.short)")
             }
-            tree = try entries(of: entry.oid)
+            tree = try entries(of: entry.oid, directory: base.string)
         }
         files = []
         try walk(tree, directory: base.components)
@@ -78,22 +78,44 @@ struct ManifestTreeReader {
 
     /// A tree's entries: parsed here from what the pack reader read, else looked up through libgit2 (which
     /// also reports a missing or malformed tree).
-    private func entries(of oid: ObjectID) throws(GitSourceError) -> [TreeEntryInfo] {
+    private func entries(of oid: ObjectID, directory: String) throws(GitSourceError) -> [TreeEntryInfo] {
         if case .object(let object)? = try? packs?.read(oid), object.kind == .tree,
             let entries = try? TreeEntries.parse(object.bytes)
         {
             return entries
         }
-        return try TreeObject.lookup(repository, oid).entries()
+        do {
+            return try TreeObject.lookup(repository, oid).entries()
+        } catch {
+            // libgit2 refuses to parse an entry with an empty name, and says only "can't parse filename" about
+            // the tree's id: name the problem and the directory instead.
+            if let bytes = try? objects.read(oid), TreeEntries.hasEmptyName(bytes) {
+                throw invalidTree(directory: directory, entry: "with an empty name")
+            }
+            throw error.context("cannot read directory '\(directory)' at commit \(commit.short)")
+        }
+    }
+
+    private func invalidTree(directory: String, entry refusal: String) -> GitSourceError {
+        GitSourceError(
+            .invalidTree,
+            "directory '\(directory.isEmpty ? "/" : directory)' at commit \(commit.short) has an entry \(refusal), "
+                + "which git refuses (git fsck); nothing is read from this commit")
     }
 
     private mutating func walk(_ tree: [TreeEntryInfo], directory: [String]) throws(GitSourceError) {
         // Paths are built from the directory's prefix; component arrays only for the rare symlink and subtree.
         let prefix = directory.isEmpty ? "" : directory.joined(separator: "/") + "/"
-        for entry in tree where !entry.name.hasPrefix(".") {
+        for entry in tree {
+            // Checked before hidden names are skipped: `.`, `..` and `.git` are hidden names too.
+            if let refusal = Self.refusal(ofName: entry.name) {
+                throw invalidTree(directory: directory.joined(separator: "/"), entry: refusal)
+            }
+            if entry.name.hasPrefix(".") { continue }
             switch entry.kind {
             case .tree:
-                try walk(entries(of: entry.oid), directory: directory + [entry.name])
+                try walk(
+                    entries(of: entry.oid, directory: prefix + entry.name), directory: directory + [entry.name])
             case .blob:
                 if SourceFile.isManifestName(entry.name) {
                     let path = prefix + entry.name
@@ -110,6 +132,18 @@ struct ManifestTreeReader {
                 continue
             }
         }
+    }
+
+    /// Why git refuses an entry name (`git fsck`: emptyName, fullPathname, hasDot, hasDotdot, hasDotgit), or nil
+    /// when it does not. Paths are built by joining names with `/`, so each of these would make a path mean
+    /// something other than the tree says: a deeper or shallower directory, the parent, or git's own metadata.
+    static func refusal(ofName name: String) -> String? {
+        let bytes = name.utf8
+        guard let first = bytes.first else { return "with an empty name" }
+        if bytes.contains(UInt8(ascii: "/")) { return "named '\(name)' (a name cannot hold '/')" }
+        guard first == UInt8(ascii: "."), bytes.count <= 4 else { return nil }
+        if name == "." || name == ".." || name.lowercased() == ".git" { return "named '\(name)'" }
+        return nil
     }
 
     /// Checks a symlink stays inside the base directory and, if it is named like a manifest, reads what it

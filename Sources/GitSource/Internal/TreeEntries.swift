@@ -43,6 +43,19 @@ enum TreeEntries {
         }
         return entries
     }
+
+    /// Whether a tree holds an entry with an empty name (`100644 \0` and an id), which libgit2 refuses to parse
+    /// (and `git fsck` calls emptyName): lets the caller say so instead of passing on "can't parse filename".
+    static func hasEmptyName(_ bytes: [UInt8]) -> Bool {
+        var position = 0
+        while position < bytes.count {
+            guard let space = bytes[position...].firstIndex(of: 0x20), space + 1 < bytes.count else { return false }
+            if bytes[space + 1] == 0 { return true }
+            guard let nul = bytes[(space + 1)...].firstIndex(of: 0) else { return false }
+            position = nul + 21
+        }
+        return false
+    }
 }
 
 extension TreeEntryKind {

@@ -41,6 +41,8 @@ public actor SourceController {
     private var latest: Commit?
     private var lastRecordedCommit: String?
     private var lastRecordedResult: SyncRecord.Result?
+    /// The errors of the last record, so a failure already in the history (before a restart) is not added again.
+    private var lastRecordedErrors: [String] = []
     private var running = false
     /// The commit the `gitopsd_last_applied_commit` metric names.
     private var publishedCommit: String?
@@ -63,6 +65,7 @@ public actor SourceController {
         if let last = try? history.records(source: configuration.name, count: 1).first {
             lastRecordedCommit = last.commit
             lastRecordedResult = last.result
+            lastRecordedErrors = last.errors
             if last.result != .failed { status.lastAppliedCommit = last.commit }
         }
     }
@@ -125,7 +128,14 @@ public actor SourceController {
                 author: "\(commit.author.name) <\(commit.author.email)>", time: commit.time,
                 files: files.map { ManifestFile(path: $0.path, bytes: $0.contents) })
         } catch {
-            fail(commit: commit.id.description, message: "cannot read commit \(commit.shortID): \(error)", record: nil)
+            // Refused while reading (a file over the size limit, a symlink leaving the path, a submodule, a tree
+            // git refuses): the commit fails like an invalid manifest, recorded and logged once.
+            let message = "cannot read commit \(commit.shortID): \(error)"
+            let record = SyncRecord(
+                source: configuration.name, commit: commit.id.description, subject: commit.subject,
+                author: "\(commit.author.name) <\(commit.author.email)>", startedAt: Date(), finishedAt: Date(),
+                result: .failed, errors: [message])
+            fail(commit: commit.id.description, message: message, record: record)
             return
         }
         let options = SyncOptions(prune: configuration.prune, dryRun: false, allowEmpty: configuration.allowEmpty)
@@ -202,7 +212,10 @@ public actor SourceController {
         logger.error(
             "sync failed for \(commit.prefix(7)); the last applied commit keeps running: \(message)",
             metadata: ["source": "\(configuration.name)", "git.commit": "\(commit)"])
-        if let record { self.record(record) }
+        // After a restart the failure is logged again (once), but the history has it already.
+        let recorded = lastRecordedCommit == commit && lastRecordedResult == .failed
+            && lastRecordedErrors == record?.errors
+        if let record, !recorded { self.record(record) }
     }
 
     /// `gitopsd_last_applied_commit{source, commit}`: 1 for the commit now applied, 0 for the one before.
@@ -221,6 +234,7 @@ public actor SourceController {
             try history.append(record)
             lastRecordedCommit = record.commit
             lastRecordedResult = record.result
+            lastRecordedErrors = record.errors
         } catch {
             logger.error("cannot write sync history: \(error)")
         }

@@ -121,4 +121,69 @@ import Testing
     @Test func infinityIsNotRepresentable() {
         #expect(throws: APIError.self) { try read("a: .inf") }
     }
+
+    /// Where a too-long key starts, in documents where libyaml gives up on it in different ways: a first key
+    /// (it reports "mapping values are not allowed"), a key after another at the same indentation (it reports
+    /// "could not find expected ':'"), a nested key, a quoted key and a key in a list item.
+    static let longKeyDocuments: [(prefix: String, line: Int, column: Int)] = [
+        ("", 1, 1), ("a: 1\n", 2, 1), ("a:\n  b: 1\n  ", 3, 3), ("a:\n  ", 2, 3), ("- ", 1, 3), ("- a: 1\n  ", 2, 3),
+    ]
+
+    @Test(arguments: longKeyDocuments, [1025, 1 << 20])
+    func aKeyOverTheYAMLLimitIsAClearErrorAtTheKey(document: (prefix: String, line: Int, column: Int), length: Int) {
+        for quote in ["", "\""] {
+            let key = quote + String(repeating: "k", count: length) + quote
+            do {
+                _ = try read(document.prefix + key + ": value\nlast: 1\n")
+                Issue.record("expected an error for a \(length)-character key")
+            } catch {
+                #expect(error.code == .limitExceeded)
+                #expect(error.message.contains("longer than 1024 characters"), "\(error.message)")
+                #expect(error.location?.description == "t.yaml:\(document.line):\(document.column)")
+            }
+        }
+    }
+
+    /// Flow mappings (JSON), where libyaml reports "did not find expected ',' or '}'" at the `:`; `K` is the key.
+    @Test(arguments: [
+        ("{\"K\": 1}", 1, 2), ("{K: 1}", 1, 2), ("{\"a\": 1, \"K\": 2}", 1, 10),
+        ("{\n  \"a\": 1,\n  \"K\": 2\n}", 3, 3), ("a: {b: 1, K: 2}", 1, 11),
+    ])
+    func aKeyOverTheLimitInAFlowMappingIsAClearErrorAtTheKey(template: String, line: Int, column: Int) {
+        let text = template.replacingOccurrences(of: "K", with: String(repeating: "k", count: 1100))
+        do {
+            _ = try read(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .limitExceeded, "\(error)")
+            #expect(error.message.contains("longer than 1024 characters"))
+            #expect(error.location?.description == "t.yaml:\(line):\(column)")
+        }
+    }
+
+    @Test func keysUpToTheLimitAndOtherSyntaxErrorsAreUnchanged() throws {
+        let key = String(repeating: "k", count: 1000)
+        #expect(try read("a: 1\n\(key): v\n").first?.value[key] == "v")
+        do {
+            _ = try read("a: b: c\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
+            #expect(error.message.contains("mapping values are not allowed"))
+        }
+        #expect(try read("{\"\(key)\": 1}").first?.value[key] == 1)
+        do {
+            _ = try read("{\"a\" 1}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
+        }
+        do {
+            _ = try read("a: 1\n" + String(repeating: "x", count: 2000) + "\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == .syntax)
+            #expect(error.message.contains("could not find expected ':'"))
+        }
+    }
 }
