@@ -26,6 +26,8 @@ public final class EmbeddedOrchestrator: Sendable {
     }
 
     public let store: any ObjectStore
+    /// One list and watch per kind for every part.
+    public let informers: SharedInformers
     public let deployments: DeploymentController
     public let replicaSets: ReplicaSetController
     public let kubelet: Kubelet
@@ -36,9 +38,13 @@ public final class EmbeddedOrchestrator: Sendable {
     public init(store: any ObjectStore, configuration: Configuration, logger: Logger) throws(NetworkError) {
         self.store = store
         self.logger = logger
-        deployments = DeploymentController(store: store, configuration: configuration.deployments, logger: logger)
-        replicaSets = ReplicaSetController(store: store, configuration: configuration.replicaSets, logger: logger)
-        network = try NetworkControllers(store: store, configuration: configuration.network, logger: logger)
+        informers = SharedInformers(store: store, logger: logger)
+        deployments = DeploymentController(
+            store: store, informers: informers, configuration: configuration.deployments, logger: logger)
+        replicaSets = ReplicaSetController(
+            store: store, informers: informers, configuration: configuration.replicaSets, logger: logger)
+        network = try NetworkControllers(
+            store: store, informers: informers, configuration: configuration.network, logger: logger)
         var kubeletConfiguration = configuration.kubelet
         // A terminating pod leaves the Endpoints and is drained before it gets SIGTERM: rollouts drop no request.
         kubeletConfiguration.beforeTerminate = network.beforeTerminateHook
@@ -54,6 +60,7 @@ public final class EmbeddedOrchestrator: Sendable {
     /// Runs every part until the task is cancelled.
     public func run() async {
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.informers.run() }
             group.addTask { await self.deployments.run() }
             group.addTask { await self.replicaSets.run() }
             group.addTask { await self.network.run() }

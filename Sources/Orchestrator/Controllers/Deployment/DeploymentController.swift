@@ -48,72 +48,54 @@ public final class DeploymentController: Sendable {
     let deployments: Informer<Deployment>
     let replicaSets: Informer<ReplicaSet>
     let pods: Informer<Pod>
-    let queue: WorkQueue<ObjectKey>
+    let controller: Controller<ObjectKey>
+    /// The informers this controller made for itself, when it was not given the process's.
+    private let ownInformers: SharedInformers?
 
-    /// A controller over `store`; nothing happens until `run()`.
+    /// A controller over `store` with the process's shared informers; nothing happens until `run()` (and the
+    /// informers' own `run()`).
     /// - Parameters:
     ///   - store: Where Deployments, ReplicaSets and pods live.
+    ///   - informers: The process's informers; `nil` makes (and runs) a set of its own.
     ///   - configuration: Workers, back-off.
     ///   - logger: Reconcile failures at info, the rest at debug; silent when `nil`.
-    public init(store: any ObjectStore, configuration: Configuration = Configuration(), logger: Logger? = nil) {
+    public init(
+        store: any ObjectStore, informers: SharedInformers? = nil, configuration: Configuration = Configuration(),
+        logger: Logger? = nil
+    ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger ?? Logger(label: "gitopsd.deployment", factory: { _ in SwiftLogNoOpLogHandler() })
-        deployments = Informer(store: store, logger: logger)
-        replicaSets = Informer(store: store, logger: logger)
-        pods = Informer(store: store, logger: logger)
-        queue = WorkQueue(configuration: configuration.queue)
-        let queue = self.queue
+        ownInformers = informers == nil ? SharedInformers(store: store, logger: logger) : nil
+        let shared = informers ?? ownInformers!
+        deployments = shared.informer()
+        replicaSets = shared.informer()
+        pods = shared.informer()
+        controller = Controller(
+            name: "deployment", configuration: .init(workers: configuration.workers, queue: configuration.queue),
+            logger: self.logger)
         let deployments = self.deployments
         let replicaSets = self.replicaSets
-        deployments.addHandler { event in
-            await queue.add(event.object.key)
-        }
-        replicaSets.addHandler { event in
-            for key in Self.deploymentKeys(for: event, deployments: deployments) { await queue.add(key) }
-        }
-        pods.addHandler { event in
+        controller.watches(deployments)
+        controller.owns(replicaSets, owners: deployments) { $0.spec.selector }
+        controller.watches(pods) { event in
             // Only deletions matter: Recreate waits for the old pods to be gone.
             guard case .deleted(let pod) = event, let reference = pod.metadata.controllerReference,
                 reference.kind == ReplicaSet.resource.kind
-            else { return }
+            else { return [] }
             let rsKey = ObjectKey(kind: reference.kind, namespace: pod.metadata.namespace, name: reference.name)
-            guard let rs = replicaSets.get(rsKey), rs.metadata.uid == reference.uid else { return }
-            for key in Self.deploymentKeys(for: .deleted(rs), deployments: deployments) { await queue.add(key) }
+            guard let rs = replicaSets.get(rsKey), rs.metadata.uid == reference.uid else { return [] }
+            return OwnerKeys.keys(for: .deleted(rs), owners: deployments) { $0.spec.selector }
         }
     }
 
-    /// Runs the informers and the workers until the task is cancelled; call it once. Keys are reconciled only
-    /// after every informer has loaded its first list.
+    /// Runs the workers (and, when it made its own, the informers) until the task is cancelled; call it once.
+    /// Keys are reconciled only after every informer has loaded its first list.
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.deployments.run() }
-            group.addTask { await self.replicaSets.run() }
-            group.addTask { await self.pods.run() }
-            group.addTask {
-                await self.deployments.waitUntilSynced()
-                await self.replicaSets.waitUntilSynced()
-                await self.pods.waitUntilSynced()
-                guard !Task.isCancelled else { return }
-                let logger = self.logger
-                await ControllerRunner(
-                    name: "deployment", queue: self.queue, workers: self.configuration.workers,
-                    reconcile: { key in try await self.reconcile(key) },
-                    onError: { key, error in
-                        logger.info(
-                            "reconcile failed; retrying", metadata: ["object.key": "\(key)", "error": "\(error)"])
-                    }
-                ).run()
-            }
+            if let ownInformers { group.addTask { await ownInformers.run() } }
+            group.addTask { await self.controller.run { key in try await self.reconcile(key) } }
         }
-    }
-
-    /// The Deployments a ReplicaSet event concerns: its controller's (before and after a change of owner);
-    /// for an orphan, every Deployment in its namespace whose selector matches.
-    static func deploymentKeys(
-        for event: InformerEvent<ReplicaSet>, deployments: Informer<Deployment>
-    ) -> [ObjectKey] {
-        OwnerKeys.keys(for: event, owners: deployments) { $0.spec.selector }
     }
 
     // MARK: Reconcile

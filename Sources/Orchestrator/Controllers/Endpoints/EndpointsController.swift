@@ -22,8 +22,7 @@ final class EndpointsController: Sendable {
     let store: any ObjectStore
     let informers: NetworkInformers
     let terminating: TerminatingPods
-    let queue: WorkQueue<ObjectKey>
-    let workers: Int
+    let controller: Controller<ObjectKey>
     let logger: Logger
 
     init(
@@ -33,19 +32,16 @@ final class EndpointsController: Sendable {
         self.store = store
         self.informers = informers
         self.terminating = terminating
-        self.workers = workers
         self.logger = logger
-        self.queue = WorkQueue(configuration: queue)
-        let work = self.queue
+        controller = Controller(name: "endpoints", configuration: .init(workers: workers, queue: queue), logger: logger)
         let services = informers.services
-        informers.services.addHandler { event in await work.add(event.object.key) }
-        informers.endpoints.addHandler { event in
+        informers.synced(before: controller)
+        controller.watches(services)
+        controller.watches(informers.endpoints) { event in
             let key = event.object.key
-            await work.add(ObjectKey(kind: Service.resource.kind, namespace: key.namespace, name: key.name))
+            return [ObjectKey(kind: Service.resource.kind, namespace: key.namespace, name: key.name)]
         }
-        informers.pods.addHandler { event in
-            for key in Self.serviceKeys(for: event, services: services) { await work.add(key) }
-        }
+        controller.watches(informers.pods) { event in Self.serviceKeys(for: event, services: services) }
     }
 
     /// The Services a pod event concerns: those whose selector matches the pod's labels before or after.
@@ -62,19 +58,12 @@ final class EndpointsController: Sendable {
 
     /// Queues the Services that select `pod` (the termination hook, before the informers see the deletion).
     func enqueueServices(selecting pod: Pod) async {
-        for key in Self.serviceKeys(for: .deleted(pod), services: informers.services) { await queue.add(key) }
+        for key in Self.serviceKeys(for: .deleted(pod), services: informers.services) { await controller.enqueue(key) }
     }
 
     /// Runs the workers until the task is cancelled; the informers must be running.
     func run() async {
-        await informers.waitUntilSynced()
-        let logger = self.logger
-        let runner = ControllerRunner(
-            name: "endpoints", queue: queue, workers: workers, reconcile: { key in try await self.reconcile(key) },
-            onError: { key, error in
-                logger.info("reconcile failed", metadata: ["object.key": "\(key)", "error": "\(error)"])
-            })
-        await runner.run()
+        await controller.run { key in try await self.reconcile(key) }
     }
 
     /// Brings the Endpoints of one Service in line with its pods.

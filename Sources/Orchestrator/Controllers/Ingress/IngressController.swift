@@ -64,8 +64,7 @@ final class IngressController: Sendable {
     let classes: Set<String>
     /// The address written to Ingress status.
     let statusAddress: String
-    let workers: Int
-    let queue: WorkQueue<Work>
+    let controller: Controller<Work>
     let passes = PassCounter()
     let state = Locked(State())
     let eventMemory = EventMemory()
@@ -82,36 +81,31 @@ final class IngressController: Sendable {
         self.server = server
         self.classes = classes
         self.statusAddress = statusAddress
-        self.workers = workers
         self.logger = logger
-        self.queue = WorkQueue(configuration: .init(baseDelay: queue.baseDelay, maximumDelay: queue.maximumDelay))
-        let work = self.queue
-        informers.ingresses.addHandler { event in
-            await work.add(.tables)
-            await work.add(.ingress(event.object.key))
-        }
-        informers.services.addHandler { _ in await work.add(.tables) }
-        informers.endpoints.addHandler { _ in await work.add(.tables) }
-        informers.secrets.addHandler { _ in await work.add(.tables) }
+        controller = Controller(
+            name: "ingresses",
+            configuration: .init(
+                workers: workers, queue: .init(baseDelay: queue.baseDelay, maximumDelay: queue.maximumDelay)),
+            logger: logger)
+        informers.synced(before: controller)
+        controller.watches(informers.ingresses) { event in [.tables, .ingress(event.object.key)] }
+        controller.watches(informers.services) { _ in [.tables] }
+        controller.watches(informers.endpoints) { _ in [.tables] }
+        controller.watches(informers.secrets) { _ in [.tables] }
     }
+
+    var queue: WorkQueue<Work> { controller.queue }
 
     /// Runs the workers until the task is cancelled; the informers must be running.
     func run() async {
-        await informers.waitUntilSynced()
-        await queue.add(.tables)
-        let logger = self.logger
-        let runner = ControllerRunner(
-            name: "ingresses", queue: queue, workers: workers,
-            reconcile: { work in
-                switch work {
-                case .ingress(let key): try await self.reconcile(key)
-                case .tables: await self.syncTables()
-                }
-            },
-            onError: { work, error in
-                logger.info("reconcile failed", metadata: ["object.key": "\(work)", "error": "\(error)"])
-            })
-        await runner.run()
+        await controller.waitUntilSynced()
+        await controller.enqueue(.tables)
+        await controller.run { work in
+            switch work {
+            case .ingress(let key): try await self.reconcile(key)
+            case .tables: await self.syncTables()
+            }
+        }
     }
 
     /// Pushes tables built after this call, waiting at most `timeout` (the pod-termination hook).

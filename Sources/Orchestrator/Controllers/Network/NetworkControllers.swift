@@ -96,6 +96,8 @@ public final class NetworkControllers: Sendable {
     public let ingressServer: IngressServer
 
     let informers: NetworkInformers
+    /// The informers these controllers made for themselves, when they were not given the process's.
+    private let ownInformers: SharedInformers?
     let terminating = TerminatingPods()
     let endpointsController: EndpointsController
     let serviceController: ServiceController
@@ -106,11 +108,13 @@ public final class NetworkControllers: Sendable {
     /// Creates the controllers and the data plane; nothing listens or watches until `start()`/`run()`.
     /// - Parameters:
     ///   - store: Where Services, Endpoints, Pods, Ingresses and Secrets live.
+    ///   - informers: The process's informers; `nil` makes (and runs) a set of its own.
     ///   - configuration: Addresses, classes, timings.
     ///   - logger: Failures at info, the rest at debug; silent when `nil`.
     /// - Throws: `NetworkError` `.invalidArgument` for a malformed `serviceCIDR` or `nodePortRange`.
     public init(
-        store: any ObjectStore, configuration: Configuration = Configuration(), logger: Logger? = nil
+        store: any ObjectStore, informers: SharedInformers? = nil, configuration: Configuration = Configuration(),
+        logger: Logger? = nil
     ) throws(NetworkError) {
         self.configuration = configuration
         let logger = logger ?? Logger(label: "gitopsd.network", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -123,19 +127,20 @@ public final class NetworkControllers: Sendable {
         serverConfiguration.httpsAddress = configuration.ingressTLSAddress
         serviceProxy = ServiceProxy(configuration: configuration.serviceProxy)
         ingressServer = IngressServer(configuration: serverConfiguration)
-        informers = NetworkInformers(store: store, logger: logger)
+        ownInformers = informers == nil ? SharedInformers(store: store, logger: logger) : nil
+        self.informers = NetworkInformers(informers ?? ownInformers!)
         endpointsController = EndpointsController(
-            store: store, informers: informers, terminating: terminating, workers: configuration.workers,
+            store: store, informers: self.informers, terminating: terminating, workers: configuration.workers,
             queue: configuration.queue, logger: logger)
         serviceController = ServiceController(
-            store: store, informers: informers, terminating: terminating, proxy: serviceProxy,
+            store: store, informers: self.informers, terminating: terminating, proxy: serviceProxy,
             allocations: allocations, nodeAddress: configuration.nodeAddress,
             bindRetryInterval: configuration.bindRetryInterval, workers: configuration.workers,
             queue: configuration.queue, logger: logger)
         let host = configuration.ingressAddress.host
         let statusAddress = ["", "0.0.0.0", "::"].contains(host) ? configuration.nodeAddress : host
         ingressController = IngressController(
-            store: store, informers: informers, terminating: terminating, server: ingressServer,
+            store: store, informers: self.informers, terminating: terminating, server: ingressServer,
             classes: configuration.additionalIngressClasses.union([configuration.ingressClass]),
             statusAddress: statusAddress, workers: configuration.workers, queue: configuration.queue,
             logger: logger)
@@ -155,7 +160,7 @@ public final class NetworkControllers: Sendable {
     public func run() async {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                await self.informers.run(); return false
+                await self.ownInformers?.run(); return false
             }
             group.addTask {
                 await self.endpointsController.run(); return false

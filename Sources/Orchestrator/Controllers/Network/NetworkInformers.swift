@@ -1,41 +1,30 @@
 import API
 import Logging
 
-/// The informers the networking controllers share: one list + watch per kind, one cache, handlers from every
-/// controller. Handlers must be added before `run()`.
-final class NetworkInformers: Sendable {
+/// The process's informers of the kinds the networking controllers read, taken from the shared factory.
+struct NetworkInformers: Sendable {
     let services: Informer<Service>
     let endpoints: Informer<Endpoints>
     let pods: Informer<Pod>
     let ingresses: Informer<Ingress>
     let secrets: Informer<Secret>
 
-    init(store: any ObjectStore, logger: Logger?) {
-        services = Informer(store: store, logger: logger)
-        endpoints = Informer(store: store, logger: logger)
-        pods = Informer(store: store, logger: logger)
-        ingresses = Informer(store: store, logger: logger)
-        secrets = Informer(store: store, logger: logger)
+    init(_ shared: SharedInformers) {
+        services = shared.informer()
+        endpoints = shared.informer()
+        pods = shared.informer()
+        ingresses = shared.informer()
+        secrets = shared.informer()
     }
 
-    /// Runs every informer until the task is cancelled.
-    func run() async {
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.services.run() }
-            group.addTask { await self.endpoints.run() }
-            group.addTask { await self.pods.run() }
-            group.addTask { await self.ingresses.run() }
-            group.addTask { await self.secrets.run() }
-        }
-    }
-
-    /// Returns once every informer has loaded its first list (or the task is cancelled).
-    func waitUntilSynced() async {
-        await services.waitUntilSynced()
-        await endpoints.waitUntilSynced()
-        await pods.waitUntilSynced()
-        await ingresses.waitUntilSynced()
-        await secrets.waitUntilSynced()
+    /// Makes `controller`'s workers wait for every one of these informers: the network controllers read each
+    /// other's kinds, and a table built from half-loaded caches would drop live routes.
+    func synced<Key>(before controller: Controller<Key>) {
+        controller.waitsFor(services)
+        controller.waitsFor(endpoints)
+        controller.waitsFor(pods)
+        controller.waitsFor(ingresses)
+        controller.waitsFor(secrets)
     }
 }
 

@@ -44,57 +44,42 @@ public final class ReplicaSetController: Sendable {
     let logger: Logger
     let replicaSets: Informer<ReplicaSet>
     let pods: Informer<Pod>
-    let queue: WorkQueue<ObjectKey>
+    let controller: Controller<ObjectKey>
+    /// The informers this controller made for itself, when it was not given the process's.
+    private let ownInformers: SharedInformers?
 
-    /// A controller over `store`; nothing happens until `run()`.
+    /// A controller over `store` with the process's shared informers; nothing happens until `run()` (and the
+    /// informers' own `run()`).
     /// - Parameters:
     ///   - store: Where ReplicaSets and pods live.
+    ///   - informers: The process's informers; `nil` makes (and runs) a set of its own.
     ///   - configuration: Workers, burst size, back-off.
     ///   - logger: Reconcile failures at info, the rest at debug; silent when `nil`.
-    public init(store: any ObjectStore, configuration: Configuration = Configuration(), logger: Logger? = nil) {
+    public init(
+        store: any ObjectStore, informers: SharedInformers? = nil, configuration: Configuration = Configuration(),
+        logger: Logger? = nil
+    ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger ?? Logger(label: "gitopsd.replicaset", factory: { _ in SwiftLogNoOpLogHandler() })
-        replicaSets = Informer(store: store, logger: logger)
-        pods = Informer(store: store, logger: logger)
-        queue = WorkQueue(configuration: configuration.queue)
-        let queue = self.queue
-        let replicaSets = self.replicaSets
-        replicaSets.addHandler { event in
-            await queue.add(event.object.key)
-        }
-        pods.addHandler { event in
-            for key in Self.replicaSetKeys(for: event, replicaSets: replicaSets) { await queue.add(key) }
-        }
+        ownInformers = informers == nil ? SharedInformers(store: store, logger: logger) : nil
+        let shared = informers ?? ownInformers!
+        replicaSets = shared.informer()
+        pods = shared.informer()
+        controller = Controller(
+            name: "replicaset", configuration: .init(workers: configuration.workers, queue: configuration.queue),
+            logger: self.logger)
+        controller.watches(replicaSets)
+        controller.owns(pods, owners: replicaSets) { $0.spec.selector }
     }
 
-    /// Runs the informers and the workers until the task is cancelled; call it once. Keys are reconciled only
-    /// after every informer has loaded its first list.
+    /// Runs the workers (and, when it made its own, the informers) until the task is cancelled; call it once.
+    /// Keys are reconciled only after every informer has loaded its first list.
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.replicaSets.run() }
-            group.addTask { await self.pods.run() }
-            group.addTask {
-                await self.replicaSets.waitUntilSynced()
-                await self.pods.waitUntilSynced()
-                guard !Task.isCancelled else { return }
-                let logger = self.logger
-                await ControllerRunner(
-                    name: "replicaset", queue: self.queue, workers: self.configuration.workers,
-                    reconcile: { key in try await self.reconcile(key) },
-                    onError: { key, error in
-                        logger.info(
-                            "reconcile failed; retrying", metadata: ["object.key": "\(key)", "error": "\(error)"])
-                    }
-                ).run()
-            }
+            if let ownInformers { group.addTask { await ownInformers.run() } }
+            group.addTask { await self.controller.run { key in try await self.reconcile(key) } }
         }
-    }
-
-    /// The ReplicaSets a pod event concerns: its controller's, before and after; for an orphan, every
-    /// ReplicaSet in its namespace whose selector matches (one of them will adopt it).
-    static func replicaSetKeys(for event: InformerEvent<Pod>, replicaSets: Informer<ReplicaSet>) -> [ObjectKey] {
-        OwnerKeys.keys(for: event, owners: replicaSets) { $0.spec.selector }
     }
 
     // MARK: Reconcile

@@ -47,8 +47,7 @@ final class ServiceController: Sendable {
     let proxy: ServiceProxy
     let nodeAddress: String
     let bindRetryInterval: Duration
-    let workers: Int
-    let queue: WorkQueue<Work>
+    let controller: Controller<Work>
     let passes = PassCounter()
     let state: Locked<State>
     let eventMemory = EventMemory()
@@ -65,40 +64,34 @@ final class ServiceController: Sendable {
         self.proxy = proxy
         self.nodeAddress = nodeAddress
         self.bindRetryInterval = bindRetryInterval
-        self.workers = workers
         self.logger = logger
         self.state = Locked(State(allocations: allocations))
-        self.queue = WorkQueue(
-            configuration: .init(baseDelay: queue.baseDelay, maximumDelay: queue.maximumDelay))
-        let work = self.queue
-        informers.services.addHandler { event in
-            await work.add(.service(event.object.key))
-            await work.add(.proxy)
-        }
-        informers.endpoints.addHandler { _ in await work.add(.proxy) }
+        controller = Controller(
+            name: "services",
+            configuration: .init(
+                workers: workers, queue: .init(baseDelay: queue.baseDelay, maximumDelay: queue.maximumDelay)),
+            logger: logger)
+        informers.synced(before: controller)
+        controller.watches(informers.services) { event in [.service(event.object.key), .proxy] }
+        controller.watches(informers.endpoints) { _ in [.proxy] }
     }
+
+    var queue: WorkQueue<Work> { controller.queue }
 
     /// Restores the allocations from the store, then runs the workers until the task is cancelled; the
     /// informers must be running.
     func run() async {
-        await informers.waitUntilSynced()
+        await controller.waitUntilSynced()
         let services = informers.services.list()
         state.withLock { $0.allocations.restore(services) }
-        await queue.add(.proxy)
-        for service in services { await queue.add(.service(service.key)) }
-        let logger = self.logger
-        let runner = ControllerRunner(
-            name: "services", queue: queue, workers: workers,
-            reconcile: { work in
-                switch work {
-                case .service(let key): try await self.reconcile(key)
-                case .proxy: await self.syncProxy()
-                }
-            },
-            onError: { work, error in
-                logger.info("reconcile failed", metadata: ["object.key": "\(work)", "error": "\(error)"])
-            })
-        await runner.run()
+        await controller.enqueue(.proxy)
+        for service in services { await controller.enqueue(.service(service.key)) }
+        await controller.run { work in
+            switch work {
+            case .service(let key): try await self.reconcile(key)
+            case .proxy: await self.syncProxy()
+            }
+        }
     }
 
     /// Applies a proxy table built after this call, waiting at most `timeout` (the pod-termination hook).

@@ -1,6 +1,7 @@
 import API
 import Foundation
 import GRDB
+import Metrics
 
 /// Fans the change log out to this process's watchers, in revision order, exactly once each.
 ///
@@ -12,6 +13,8 @@ final class WatchHub: Sendable {
     private struct State {
         var lastDelivered: Int64
         var subscriptions: [ObjectIdentifier: Subscription] = [:]
+        /// Open watches by kind (`*` for watches of every kind), for the `gitopsd_store_watches` gauge.
+        var watchesByKind: [String: Int] = [:]
         var timer: (any DispatchSourceTimer)?
         var stopped = false
     }
@@ -36,6 +39,7 @@ final class WatchHub: Sendable {
     func register(_ subscription: Subscription) -> Int64 {
         state.withLock { state in
             state.subscriptions[ObjectIdentifier(subscription)] = subscription
+            Self.count(subscription, by: 1, in: &state)
             if state.timer == nil && !state.stopped {
                 let timer = DispatchSource.makeTimerSource(queue: pollQueue)
                 let nanoseconds = Int(pollInterval.seconds * 1e9)
@@ -50,7 +54,19 @@ final class WatchHub: Sendable {
     }
 
     func unregister(_ subscription: Subscription) {
-        state.withLock { state in _ = state.subscriptions.removeValue(forKey: ObjectIdentifier(subscription)) }
+        state.withLock { state in
+            guard state.subscriptions.removeValue(forKey: ObjectIdentifier(subscription)) != nil else { return }
+            Self.count(subscription, by: -1, in: &state)
+        }
+    }
+
+    /// `gitopsd_store_watches{kind}`: a shared informer holds one watch per kind for the whole process, so
+    /// more than one for a kind means a part is watching on its own.
+    private static func count(_ subscription: Subscription, by change: Int, in state: inout State) {
+        let kind = subscription.filter.kind ?? "*"
+        let count = state.watchesByKind[kind, default: 0] + change
+        state.watchesByKind[kind] = count
+        Gauge(label: "gitopsd_store_watches", dimensions: [("kind", kind)]).record(count)
     }
 
     /// Stops polling and ends every watch.
@@ -59,6 +75,7 @@ final class WatchHub: Sendable {
             state.stopped = true
             state.timer?.cancel()
             state.timer = nil
+            for subscription in state.subscriptions.values { Self.count(subscription, by: -1, in: &state) }
             defer { state.subscriptions = [:] }
             return Array(state.subscriptions.values)
         }

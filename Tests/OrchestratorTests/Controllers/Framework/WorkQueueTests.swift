@@ -128,7 +128,7 @@ import Testing
                 if attempt < 4 { throw Flaky() }
                 return .done
             },
-            onError: { _, _ in errors.withLock { $0 += 1 } })
+            onError: { _, _, _ in errors.withLock { $0 += 1 } })
         let task = Task { await runner.run() }
         await queue.add("x")
         for _ in 0..<500 where attempts.withLock({ $0 }) < 4 {
@@ -140,6 +140,39 @@ import Testing
         #expect(attempts.withLock { $0 } == 4)
         #expect(errors.withLock { $0 } == 3)
         #expect(await queue.failureCount("x") == 0)
+    }
+}
+
+extension WorkQueueTests {
+    @Test(arguments: [ReconcileFailure.Next.waitForChange, .stop])
+    func aFailureThatSaysNotToRetryIsTriedAgainOnlyWhenTheKeyComesBack(next: ReconcileFailure.Next) async {
+        let queue = WorkQueue<String>(configuration: .init(baseDelay: .milliseconds(1), maximumDelay: .milliseconds(1)))
+        let attempts = Mutex(0)
+        let told = Mutex<[ReconcileFailure.Next]>([])
+        let runner = ControllerRunner(
+            name: "classed", queue: queue, workers: 1,
+            reconcile: { _ in
+                attempts.withLock { $0 += 1 }
+                throw ReconcileFailure(next, "the Secret it names does not exist")
+            },
+            onError: { _, _, next in told.withLock { $0.append(next) } })
+        let task = Task { await runner.run() }
+        await queue.add("x")
+        for _ in 0..<1000 where told.withLock({ $0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        // With a 1 ms back-off, a retried key would have been tried dozens of times by now.
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(attempts.withLock { $0 } == 1)
+        #expect(await queue.failureCount("x") == 0)
+        await queue.add("x")
+        for _ in 0..<500 where attempts.withLock({ $0 }) < 2 {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        task.cancel()
+        await task.value
+        #expect(attempts.withLock { $0 } == 2)
+        #expect(told.withLock { $0 } == [next, next])
     }
 }
 

@@ -10,14 +10,15 @@ public enum ReconcileResult: Sendable, Equatable {
 
 /// Runs workers that take keys from a `WorkQueue` and reconcile them.
 ///
-/// A thrown error retries the key with back-off; `.requeue(after:)` schedules a look without counting a
-/// failure. Each worker catches its own errors so one bad object never stops the loop.
+/// A thrown error retries the key with back-off, unless it is a ``ReconcileFailure`` that says to wait for a
+/// change or to stop; `.requeue(after:)` schedules a look without counting a failure. Each worker catches its own
+/// errors so one bad object never stops the loop.
 public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
     public let name: String
     public let queue: WorkQueue<Key>
     public let workers: Int
     private let reconcile: @Sendable (Key) async throws -> ReconcileResult
-    private let onError: @Sendable (Key, any Error) -> Void
+    private let onError: @Sendable (Key, any Error, ReconcileFailure.Next) -> Void
     /// `gitopsd_controller_queue_depth{controller}`: keys waiting, sampled as each one is taken.
     private let depth: Gauge
 
@@ -25,11 +26,12 @@ public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
     ///   - name: Used in logs and metrics.
     ///   - workers: How many keys are reconciled at once (never the same key twice).
     ///   - reconcile: Brings the world in line with the key's object; must be idempotent.
-    ///   - onError: Told about each failed reconcile before its retry is scheduled.
+    ///   - onError: Told about each failed reconcile, and what happens next, before the retry (if any) is
+    ///     scheduled.
     public init(
         name: String, queue: WorkQueue<Key>, workers: Int = 2,
         reconcile: @escaping @Sendable (Key) async throws -> ReconcileResult,
-        onError: @escaping @Sendable (Key, any Error) -> Void = { _, _ in }
+        onError: @escaping @Sendable (Key, any Error, ReconcileFailure.Next) -> Void = { _, _, _ in }
     ) {
         self.name = name
         self.queue = queue
@@ -64,8 +66,12 @@ public struct ControllerRunner<Key: Hashable & Sendable>: Sendable {
                     await queue.add(key, after: delay)
                 }
             } catch {
-                onError(key, error)
-                await queue.addRateLimited(key)
+                let next = (error as? ReconcileFailure)?.next ?? .retry
+                onError(key, error, next)
+                switch next {
+                case .retry: await queue.addRateLimited(key)
+                case .waitForChange, .stop: await queue.forget(key)
+                }
             }
             await queue.done(key)
         }
