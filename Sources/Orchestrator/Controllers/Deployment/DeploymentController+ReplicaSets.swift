@@ -8,59 +8,9 @@ extension DeploymentController {
     /// Adopts orphaned ReplicaSets that match the selector and releases owned ones that stopped matching;
     /// leaves the controlled, matching ones in `s.replicaSets`.
     func claimReplicaSets(_ s: DeploymentSync, selector: LabelSelector) async throws {
-        let d = s.deployment
-        let uid = d.metadata.uid ?? ""
-        var claimed: [Informer<ReplicaSet>.Entry] = []
-        var mayAdopt: Bool?
-        for entry in replicaSets.entries(namespace: d.metadata.namespace) {
-            let rs = entry.object
-            let matches = selector.matches(rs.metadata.labels)
-            if let reference = rs.metadata.controllerReference {
-                guard reference.uid == uid else { continue }
-                if matches {
-                    claimed.append(entry)
-                } else if !d.metadata.isDeleting {
-                    s.written.note(
-                        try await store.edit(rs.key, uid: rs.metadata.uid) { value in
-                            guard let fresh = try? ReplicaSet(value), !selector.matches(fresh.metadata.labels) else {
-                                return false
-                            }
-                            let references = value[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
-                            let kept = references.filter { $0["uid"]?.stringValue != uid }
-                            value[path: ["metadata", "ownerReferences"]] = kept.isEmpty ? nil : .array(kept)
-                            return kept.count != references.count
-                        })
-                }
-                continue
-            }
-            guard matches, !d.metadata.isDeleting, !rs.metadata.isDeleting else { continue }
-            if mayAdopt == nil { mayAdopt = try await canAdopt(d) }
-            guard mayAdopt == true else { continue }
-            let reference = OwnerReference.controller(of: d.metadata, resource: Deployment.resource)
-            let result = try await store.edit(rs.key, uid: rs.metadata.uid) { value in
-                guard let fresh = try? ReplicaSet(value), fresh.metadata.controllerReference == nil,
-                    selector.matches(fresh.metadata.labels)
-                else { return false }
-                let references = value[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
-                value[path: ["metadata", "ownerReferences"]] = .array(references + [reference.value])
-                return true
-            }
-            if let result, let adopted = try? ReplicaSet(result.object) {
-                s.written.note(result)
-                claimed.append(Informer<ReplicaSet>.Entry(object: adopted, value: result.object))
-            }
-        }
-        s.replicaSets = claimed
-    }
-
-    private func canAdopt(_ d: Deployment) async throws -> Bool {
-        do {
-            let fresh = try await store.get(d.key)
-            return fresh[path: ["metadata", "uid"]]?.stringValue == d.metadata.uid
-                && fresh[path: ["metadata", "deletionTimestamp"]] == nil
-        } catch let error as StoreError where error.code == .notFound {
-            return false
-        }
+        let claim = OwnershipClaim<Deployment, ReplicaSet>(store: store, owner: s.deployment, selector: selector)
+        s.replicaSets = try await claim.claim(
+            replicaSets.entries(namespace: s.deployment.metadata.namespace), written: &s.written)
     }
 
     /// Pods of the claimed ReplicaSets, by ReplicaSet uid.

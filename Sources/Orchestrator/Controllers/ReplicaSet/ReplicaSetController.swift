@@ -182,69 +182,8 @@ public final class ReplicaSetController: Sendable {
     private func claimPods(
         _ rs: ReplicaSet, selector: LabelSelector, _ written: inout WrittenRevisions
     ) async throws -> [Pod] {
-        let uid = rs.metadata.uid ?? ""
-        var owned: [Pod] = []
-        var mayAdopt: Bool?
-        for entry in pods.entries(namespace: rs.metadata.namespace) {
-            let pod = entry.object
-            let matches = selector.matches(pod.metadata.labels)
-            if let reference = pod.metadata.controllerReference {
-                guard reference.uid == uid else { continue }
-                if matches {
-                    owned.append(pod)
-                } else if !rs.metadata.isDeleting {
-                    written.note(try await release(pod, from: uid, selector: selector))
-                }
-                continue
-            }
-            guard matches, !rs.metadata.isDeleting, !pod.metadata.isDeleting else { continue }
-            if mayAdopt == nil { mayAdopt = try await canAdopt(rs) }
-            guard mayAdopt == true else { continue }
-            if let result = try await adopt(pod, by: rs, selector: selector) {
-                written.note(result)
-                owned.append((try? Pod(result.object)) ?? pod)
-            }
-        }
-        return owned
-    }
-
-    /// Adoption re-checks the owner in the store, as Kubernetes does: the cache may hold a ReplicaSet that has
-    /// since been deleted (or replaced under the same name).
-    private func canAdopt(_ rs: ReplicaSet) async throws -> Bool {
-        do {
-            let fresh = try await store.get(rs.key)
-            return fresh[path: ["metadata", "uid"]]?.stringValue == rs.metadata.uid
-                && fresh[path: ["metadata", "deletionTimestamp"]] == nil
-        } catch let error as StoreError where error.code == .notFound {
-            return false
-        }
-    }
-
-    private func adopt(_ pod: Pod, by rs: ReplicaSet, selector: LabelSelector) async throws -> WriteResult? {
-        let reference = OwnerReference.controller(of: rs.metadata, resource: ReplicaSet.resource)
-        let result = try await store.edit(pod.key, uid: pod.metadata.uid) { value in
-            guard let fresh = try? Pod(value), fresh.metadata.controllerReference == nil, !fresh.metadata.isDeleting,
-                selector.matches(fresh.metadata.labels)
-            else { return false }
-            let references = value[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
-            value[path: ["metadata", "ownerReferences"]] = .array(references + [reference.value])
-            return true
-        }
-        if result != nil {
-            logger.debug("adopted pod", metadata: ["object.key": "\(rs.key)", "pod.name": "\(pod.metadata.name)"])
-        }
-        return result
-    }
-
-    private func release(_ pod: Pod, from uid: String, selector: LabelSelector) async throws -> WriteResult? {
-        try await store.edit(pod.key, uid: pod.metadata.uid) { value in
-            guard let fresh = try? Pod(value), !selector.matches(fresh.metadata.labels) else { return false }
-            let references = value[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
-            let kept = references.filter { $0["uid"]?.stringValue != uid }
-            guard kept.count != references.count else { return false }
-            value[path: ["metadata", "ownerReferences"]] = kept.isEmpty ? nil : .array(kept)
-            return true
-        }
+        let claim = OwnershipClaim<ReplicaSet, Pod>(store: store, owner: rs, selector: selector)
+        return try await claim.claim(pods.entries(namespace: rs.metadata.namespace), written: &written).map(\.object)
     }
 
     // MARK: Scaling
