@@ -47,6 +47,12 @@ public protocol ObjectStore: Sendable {
     /// - Throws: `.notFound`, `.conflict` (precondition), `.forbidden` (the `default` namespace).
     func delete(_ key: ObjectKey, options: DeleteOptions) async throws -> WriteResult
 
+    /// Makes every write in `writes`, in order, in one transaction: all of them, or — when any one fails (a
+    /// precondition, an invalid object, a missing namespace) — none. What the GitOps loop applies a commit with.
+    /// - Returns: One result per write, in order.
+    /// - Throws: The first failure, as the single write would throw it; nothing is written then.
+    func commit(_ writes: [StoreWrite]) async throws -> [WriteResult]
+
     /// Changes strictly after `revision` (after the current revision when `nil`) that the filter selects,
     /// in revision order. The sequence ends by throwing `.expired` when `revision` was compacted or the
     /// watcher fell more than its buffer behind; the watcher then re-lists.
@@ -73,6 +79,17 @@ extension ObjectStore {
     ) async throws -> ObjectList {
         try await list(ObjectFilter(kind: kind, namespace: namespace, selector: selector))
     }
+}
+
+/// One write of an atomic batch (``ObjectStore/commit(_:)``), with the precondition that makes it safe to decide
+/// it from an earlier read.
+public enum StoreWrite: Sendable, Hashable {
+    /// Creates the object; `.alreadyExists` when it exists (someone created it since it was read as absent).
+    case create(Value)
+    /// Replaces the object's spec and metadata if it is still at `resourceVersion`; `.conflict` otherwise.
+    case update(Value, resourceVersion: ResourceVersion)
+    /// Deletes the object (preconditions and propagation in `options`).
+    case delete(ObjectKey, options: DeleteOptions)
 }
 
 /// Which objects a list or a watch selects; `nil` fields select everything.

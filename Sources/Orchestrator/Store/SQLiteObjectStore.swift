@@ -186,6 +186,27 @@ public final class SQLiteObjectStore: ObjectStore {
         return try await writer.submit { try $0.delete(key, options: options) }
     }
 
+    public func commit(_ writes: [StoreWrite]) async throws -> [WriteResult] {
+        let writes = writes.map { write -> StoreWrite in
+            if case .delete(let key, let options) = write { return .delete(normalised(key), options: options) }
+            return write
+        }
+        // One submitted operation runs in one savepoint: a failure anywhere rolls back every write before it.
+        return try await writer.submit { transaction in
+            try writes.map { write in
+                switch write {
+                case .create(let object):
+                    return try transaction.create(object)
+                case .update(var object, let resourceVersion):
+                    object[path: ["metadata", "resourceVersion"]] = .string(resourceVersion.rawValue)
+                    return try transaction.update(object, statusOnly: false)
+                case .delete(let key, let options):
+                    return try transaction.delete(key, options: options)
+                }
+            }
+        }
+    }
+
     public func watch(_ filter: ObjectFilter, from revision: Revision?) async throws -> WatchStream {
         let start: Int64
         if let revision {

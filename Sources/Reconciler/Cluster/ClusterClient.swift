@@ -12,11 +12,11 @@ public protocol ClusterClient: Sendable {
     /// One live object, or `nil` when it does not exist.
     func get(_ key: ObjectKey) async throws -> Value?
 
-    /// Creates or updates an object (the caller has already merged in what the cluster owns).
-    func apply(_ object: Value) async throws
-
-    /// Deletes an object and what it owns.
-    func delete(_ key: ObjectKey) async throws
+    /// Makes a plan's changes all at once or not at all. Each change is conditional on the state it was planned
+    /// from: a create on the object still being absent, an update or delete on its `resourceVersion` being the
+    /// one read. A change by anyone else since the plan was read fails the whole commit, so nothing is applied
+    /// and the next sync plans again from the new state.
+    func commit(_ changes: [Plan.Change]) async throws
 
     /// The health of the object at `key` as it is now (`Missing` when it does not exist).
     func health(of key: ObjectKey) async throws -> Health

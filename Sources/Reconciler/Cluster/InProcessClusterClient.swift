@@ -30,16 +30,20 @@ public struct InProcessClusterClient: ClusterClient {
         }
     }
 
-    public func apply(_ object: Value) async throws {
-        _ = try await store.apply(object)
-    }
-
-    public func delete(_ key: ObjectKey) async throws {
-        do {
-            _ = try await store.delete(key)
-        } catch let error as StoreError where error.code == .notFound {
-            // Already gone: the goal of a delete is met.
+    public func commit(_ changes: [Plan.Change]) async throws {
+        let writes = changes.compactMap { change -> StoreWrite? in
+            let version = change.live?[path: ["metadata", "resourceVersion"]]?.stringValue.map { ResourceVersion($0) }
+            switch change.action {
+            case .create:
+                return change.desired.map { .create($0) }
+            case .update:
+                guard let desired = change.desired, let version else { return nil }
+                return .update(desired, resourceVersion: version)
+            case .delete:
+                return .delete(change.key, options: DeleteOptions(resourceVersion: version))
+            }
         }
+        _ = try await store.commit(writes)
     }
 
     public func health(of key: ObjectKey) async throws -> Health {

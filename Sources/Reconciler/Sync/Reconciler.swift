@@ -87,22 +87,17 @@ public struct Reconciler: Sendable {
         return SyncPlan(revision: revision, desired: desired, live: live, plan: plan, warnings: set.warnings)
     }
 
-    /// Applies a plan's changes in order.
-    /// - Throws: `ReconcileError` `.apply` (`.retry`) naming the object that failed; the changes before it
-    ///   stay applied, and the next sync converges from there.
+    /// Applies a plan's changes, in order, in one commit: all of them or none.
+    /// - Throws: `ReconcileError` `.apply` (`.retry`) with the failure; nothing of the plan is applied then, and
+    ///   the next sync plans again (a conflict means something changed a managed object since it was read).
     public func apply(_ plan: SyncPlan) async throws(ReconcileError) {
-        for change in plan.plan.changes {
-            do {
-                switch change.action {
-                case .create, .update:
-                    if let object = change.desired { try await client.apply(object) }
-                case .delete:
-                    try await client.delete(change.key)
-                }
-            } catch {
-                throw ReconcileError(
-                    .apply, "\(change.action.rawValue) \(change.key) failed: \(error)", next: .retry)
-            }
+        guard !plan.plan.changes.isEmpty else { return }
+        do {
+            try await client.commit(plan.plan.changes)
+        } catch {
+            throw ReconcileError(
+                .apply, "nothing applied: \(plan.plan.changes.count) change(s) failed together: \(error)",
+                next: .retry)
         }
     }
 

@@ -42,6 +42,7 @@ final class FailingPodCreates: ObjectStore, @unchecked Sendable {
     func update(_ object: Value) async throws -> WriteResult { try await base.update(object) }
     func updateStatus(_ object: Value) async throws -> WriteResult { try await base.updateStatus(object) }
     func apply(_ object: Value) async throws -> WriteResult { try await base.apply(object) }
+    func commit(_ writes: [StoreWrite]) async throws -> [WriteResult] { try await base.commit(writes) }
     func delete(_ key: ObjectKey, options: DeleteOptions) async throws -> WriteResult {
         try await base.delete(key, options: options)
     }

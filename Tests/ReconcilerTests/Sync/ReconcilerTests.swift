@@ -150,6 +150,53 @@ import Testing
         #expect(claimed.errors.first?.contains("managed by source \"other\"") == true)
     }
 
+    @Test func aFailureInTheMiddleOfAPlanAppliesNothing() async throws {
+        _ = await reconciler.sync(revision("aaaaaaa", Self.app()), options: SyncOptions())
+        let before = try await store.list(ObjectFilter())
+        // Three changes: an update, a create that the store accepts, and a create in a namespace nobody declared
+        // (the store refuses it), ordered create-after-update by kind.
+        let extra = """
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: more, namespace: shop}
+            data: {a: b}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: stray, namespace: nowhere}
+            data: {a: b}
+            """
+        let plan = try await reconciler.plan(revision("bbbbbbb", Self.app(replicas: 3, extra: extra)), options: SyncOptions())
+        #expect(plan.plan.changes.count == 3)
+        await #expect(throws: ReconcileError.self) { try await reconciler.apply(plan) }
+        let after = try await store.list(ObjectFilter())
+        #expect(after.revision == before.revision)
+        #expect(after.items == before.items)
+    }
+
+    @Test func aManagedObjectChangedSincePlanningFailsTheWholeCommit() async throws {
+        _ = await reconciler.sync(revision("aaaaaaa", Self.app()), options: SyncOptions())
+        let plan = try await reconciler.plan(
+            revision("bbbbbbb", Self.app(image: "web:2", extra: "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: more, namespace: shop}\n")),
+            options: SyncOptions())
+        #expect(Set(plan.plan.changes.map(\.action)) == [.create, .update])
+        // Someone edits the Deployment between the plan and its commit.
+        var deployment = try await live("Deployment", "web")
+        deployment[path: ["spec", "replicas"]] = 7
+        _ = try await store.update(deployment)
+        await #expect(throws: ReconcileError.self) { try await reconciler.apply(plan) }
+        #expect(try await live("Deployment", "web")[path: ["spec", "replicas"]] == 7)
+        await #expect(throws: StoreError.self) { try await live("ConfigMap", "more") }
+        // Planned again from the new state, the commit goes through.
+        let again = try await reconciler.plan(
+            revision("bbbbbbb", Self.app(image: "web:2", extra: "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: more, namespace: shop}\n")),
+            options: SyncOptions())
+        try await reconciler.apply(again)
+        #expect(try await live("Deployment", "web")[path: ["spec", "replicas"]] == 2)
+        #expect(try await live("ConfigMap", "more")[path: ["metadata", "name"]] == "more")
+    }
+
     @Test func driftIsDetectedAndHealed() async throws {
         _ = await reconciler.sync(revision("aaaaaaa", Self.app()), options: SyncOptions())
         var deployment = try await live("Deployment", "web")
