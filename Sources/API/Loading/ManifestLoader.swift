@@ -139,7 +139,6 @@ public struct ManifestLoader: Sendable {
     }
 
     private func load(_ value: Value, sourceMap: SourceMap, into set: inout ManifestSet, seen: inout [ObjectKey: SourceLocation]) {
-        let diagnostics = Diagnostics()
         let start = sourceMap.location(of: FieldPath()) ?? SourceLocation(file: sourceMap.file, line: 1, column: 1)
         let name = value["metadata"]?["name"]?.stringValue ?? ""
         let kindName = value["kind"]?.stringValue ?? ""
@@ -155,19 +154,10 @@ public struct ManifestLoader: Sendable {
                 ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
             }
         }
-        guard let object = TypedObject.decode(value, diagnostics) else {
-            set.errors += locate(diagnostics.errors)
-            return
-        }
-        if let status = value["status"], status != .null, status != .object([:]) {
-            diagnostics.warning(.ignored, "status", "status is ignored in manifests")
-        }
-        let defaulted = object.defaulted()
-        if configuration.validates {
-            Validator(d: diagnostics).validate(defaulted)
-        }
-        set.errors += locate(diagnostics.errors)
-        set.warnings += locate(diagnostics.warnings)
+        let review = Admission.review(value, validates: configuration.validates, isManifest: true)
+        set.errors += locate(review.errors)
+        set.warnings += locate(review.warnings)
+        guard let object = review.object, let defaulted = review.defaulted else { return }
         let key = defaulted.key
         if let previous = seen[key] {
             set.errors.append(

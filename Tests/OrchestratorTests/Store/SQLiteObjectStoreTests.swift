@@ -4,6 +4,30 @@ import Orchestrator
 import Testing
 
 @Suite struct SQLiteObjectStoreTests {
+    @Test func writesOfBuiltInKindsPassAdmissionWhoeverMakesThem() async throws {
+        let store = try makeStore()
+        var invalid = deployment("web")
+        invalid[path: ["spec", "replicas"]] = -1
+        invalid[path: ["spec", "template", "metadata", "labels", "app"]] = "other"
+        do {
+            _ = try await store.create(invalid)
+            Issue.record("an invalid Deployment was stored")
+        } catch let error as StoreError {
+            #expect(error.code == .invalid)
+            #expect(error.message.contains("spec.replicas"))
+            #expect(error.message.contains("spec.template.metadata.labels"))
+        }
+        let created = try await store.create(deployment("web")).object
+        var broken = created
+        broken[path: ["spec", "template", "spec", "containers"]] = []
+        #expect(await storeErrorCode { _ = try await store.update(broken) } == .invalid)
+        invalid[path: ["metadata", "name"]] = "web-2"
+        #expect(await storeErrorCode { _ = try await store.commit([.create(invalid)]) } == .invalid)
+        #expect(try await store.get(ObjectKey(kind: "Deployment", namespace: "default", name: "web")) == created)
+        // Kinds admission does not know are stored as given.
+        _ = try await store.create(["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w"]])
+    }
+
     @Test func firstOpenCreatesDefaultNamespace() async throws {
         let store = try makeStore()
         let namespace = try await store.get(ObjectKey(kind: "Namespace", name: "default"))

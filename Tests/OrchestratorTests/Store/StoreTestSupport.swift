@@ -20,19 +20,41 @@ func configMap(
     return ["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": Value(data)]
 }
 
+/// A pod template that passes admission, labelled `app: <name>`.
+func podTemplate(_ name: String) -> Value {
+    [
+        "metadata": ["labels": ["app": .string(name)]],
+        "spec": ["containers": [["name": "app", "image": "example/app:1", "command": ["sleep", "1000"]]]],
+    ]
+}
+
 func deployment(_ name: String, namespace: String = "default", replicas: Int64 = 1, owner: Value? = nil) -> Value {
     var metadata: Value = ["name": .string(name), "namespace": .string(namespace)]
     if let owner { metadata["ownerReferences"] = [ownerReference(owner)] }
     return [
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata,
-        "spec": ["replicas": .int(replicas), "selector": ["matchLabels": ["app": .string(name)]]],
+        "spec": [
+            "replicas": .int(replicas), "selector": ["matchLabels": ["app": .string(name)]],
+            "template": podTemplate(name),
+        ],
     ]
 }
 
+/// A small object of `kind` (ReplicaSet, Pod or ConfigMap) that passes admission, with these owners.
 func object(_ kind: String, _ name: String, namespace: String = "default", owners: [Value] = []) -> Value {
     var metadata: Value = ["name": .string(name), "namespace": .string(namespace)]
     if !owners.isEmpty { metadata["ownerReferences"] = .array(owners.map(ownerReference)) }
-    return ["apiVersion": "v1", "kind": .string(kind), "metadata": metadata, "spec": ["x": 1]]
+    var object: Value = ["apiVersion": "v1", "kind": .string(kind), "metadata": metadata]
+    switch kind {
+    case "ReplicaSet":
+        object["apiVersion"] = "apps/v1"
+        object["spec"] = ["selector": ["matchLabels": ["app": .string(name)]], "template": podTemplate(name)]
+    case "Pod":
+        object["spec"] = podTemplate(name)["spec"]
+    default:
+        object["data"] = ["k": "v"]
+    }
+    return object
 }
 
 func ownerReference(_ owner: Value) -> Value {

@@ -126,6 +126,7 @@ final class StoreTransaction {
         }
         var object = input
         normalise(&object, key)
+        try StoreAdmission.check(object, key: key)
         object["status"] = key.kind == "Namespace" ? ["phase": "Active"] : nil
         let uid = UUID().uuidString.lowercased()
         object[path: ["metadata", "uid"]] = .string(uid)
@@ -159,6 +160,7 @@ final class StoreTransaction {
             for field in ["uid", "creationTimestamp", "generation", "resourceVersion", "deletionTimestamp"] {
                 object[path: ["metadata", field]] = stored.object[path: ["metadata", field]]
             }
+            try StoreAdmission.check(object, key: key)
         }
         if object == stored.object {
             return WriteResult(outcome: .unchanged, object: stored.object, revision: Revision(stored.revision))
