@@ -4,6 +4,31 @@ import Orchestrator
 import Testing
 
 @Suite struct SQLiteObjectStoreTests {
+    @Test func generateNameGivesEachObjectAFreshName() async throws {
+        let store = try makeStore()
+        var names = Set<String>()
+        for _ in 0..<20 {
+            var map = configMap("")
+            map[path: ["metadata", "name"]] = nil
+            map[path: ["metadata", "generateName"]] = "settings-"
+            let created = try await store.create(map).object
+            let name = created.name
+            #expect(name.hasPrefix("settings-") && name.count == "settings-".count + 5)
+            #expect(name.dropFirst("settings-".count).allSatisfy { "bcdfghjklmnpqrstvwxz2456789".contains($0) })
+            names.insert(name)
+        }
+        #expect(names.count == 20)
+        // A long prefix is cut so the name stays within 63 characters.
+        var long = configMap("")
+        long[path: ["metadata", "name"]] = nil
+        long[path: ["metadata", "generateName"]] = .string(String(repeating: "a", count: 80))
+        #expect(try await store.create(long).object.name.count == 63)
+        // Neither name nor generateName: refused.
+        var nameless = configMap("")
+        nameless[path: ["metadata", "name"]] = nil
+        #expect(await storeErrorCode { _ = try await store.create(nameless) } == .invalid)
+    }
+
     @Test func writesOfBuiltInKindsPassAdmissionWhoeverMakesThem() async throws {
         let store = try makeStore()
         var invalid = deployment("web")

@@ -244,29 +244,20 @@ public final class ReplicaSetController: Sendable {
         return nil
     }
 
-    /// One pod from the template: `<rs>-<5 random characters>`, the template's labels and annotations, a
-    /// controller reference to the ReplicaSet.
+    /// One pod from the template, named by the store from `generateName` `<rs>-` (`<rs>-<5 random characters>`),
+    /// with the template's labels and annotations and a controller reference to the ReplicaSet.
     private func createPod(_ entry: Informer<ReplicaSet>.Entry) async throws -> WriteResult {
         let rs = entry.object
         let template = entry.value[path: ["spec", "template"]] ?? [:]
-        let prefix = Self.generateNamePrefix(rs.metadata.name)
         var metadata: Value = [
-            "generateName": .string(prefix), "namespace": .string(rs.metadata.namespace),
+            "generateName": .string(rs.metadata.name + "-"), "namespace": .string(rs.metadata.namespace),
             "ownerReferences": [OwnerReference.controller(of: rs.metadata, resource: ReplicaSet.resource).value],
         ]
         for field in ["labels", "annotations", "finalizers"] {
             if let member = template[path: ["metadata", field]] { metadata[field] = member }
         }
-        var pod: Value = ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? [:]]
-        var attempt = 0
-        while true {
-            pod[path: ["metadata", "name"]] = .string(prefix + Self.randomSuffix())
-            do {
-                return try await store.create(pod)
-            } catch let error as StoreError where error.code == .alreadyExists && attempt < 5 {
-                attempt += 1  // generateName collision: the API server retries with another suffix too
-            }
-        }
+        return try await store.create(
+            ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? [:]])
     }
 
     private func deletePods(
@@ -305,19 +296,5 @@ public final class ReplicaSetController: Sendable {
             }
         }
         return failure.map { ("FailedDelete", $0) }
-    }
-
-    /// `generateName` for a ReplicaSet's pods: its name and a dash, cut so the generated name stays within
-    /// 63 characters (Kubernetes' `maxGeneratedNameLength`).
-    static func generateNamePrefix(_ name: String) -> String {
-        let prefix = name + "-"
-        return prefix.count > 58 ? String(prefix.prefix(58)) : prefix
-    }
-
-    private static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-
-    /// Five random characters from Kubernetes' `utilrand` alphabet (no vowels, no confusable digits).
-    static func randomSuffix() -> String {
-        String((0..<5).map { _ in alphabet.randomElement()! })
     }
 }

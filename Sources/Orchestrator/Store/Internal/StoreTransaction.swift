@@ -113,7 +113,12 @@ final class StoreTransaction {
 
     // MARK: Writes
 
-    func create(_ input: Value) throws -> WriteResult {
+    func create(_ object: Value) throws -> WriteResult {
+        let input = try GeneratedName.assign(to: object) { name in
+            var candidate = object
+            candidate[path: ["metadata", "name"]] = .string(name)
+            return try load(self.key(of: candidate)) != nil
+        }
         let key = try key(of: input)
         if let version = ObjectMetadata.string(input, "resourceVersion"), !version.isEmpty {
             throw StoreError(.invalid, "resourceVersion should not be set on objects to be created", key: key)
