@@ -79,8 +79,8 @@ enum ObjectDescription {
             let owned = try await store.list(kind: "ReplicaSet", namespace: namespace).items.filter { rs in
                 (rs[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).contains { $0["uid"] == uid }
             }
-            let revision = object[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]]
-            let newSet = owned.first { $0[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == revision }
+            let revision = object[path: ["metadata", "annotations", WellKnown.Annotations.revision]]
+            let newSet = owned.first { $0[path: ["metadata", "annotations", WellKnown.Annotations.revision]] == revision }
             let old = owned.filter { $0 != newSet && int($0[path: ["spec", "replicas"]]) > 0 }
             lines.append(field("OldReplicaSets", old.isEmpty ? "<none>" : old.map(replicaSetSummary).joined(separator: ", ")))
             lines.append(field("NewReplicaSet", newSet.map(replicaSetSummary) ?? "<none>"))
@@ -90,7 +90,7 @@ enum ObjectDescription {
         case "Pod":
             lines.append(field("Status", ObjectColumns.podStatus(object)))
             lines.append(field("IP", status["podIP"]?.stringValue ?? "<none>"))
-            let mapping = object[path: ["metadata", "annotations", "gitopsd.io/ports"]]?.stringValue
+            let mapping = object[path: ["metadata", "annotations", WellKnown.Annotations.ports]]?.stringValue
                 .flatMap { try? Value(json: $0) }?.arrayValue ?? []
             let statuses = status["containerStatuses"]?.arrayValue ?? []
             lines.append("Containers:")

@@ -8,9 +8,9 @@ public enum ServerOwnedFields {
     /// Annotation prefixes written by controllers.
     static let annotationPrefixes = ["deployment.kubernetes.io/"]
     /// Annotations written by gitopsd's own agents.
-    static let annotationKeys: Set<String> = ["gitopsd.io/ports"]
+    static let annotationKeys: Set<String> = [WellKnown.Annotations.ports]
     /// Labels that say which gitopsd source manages an object.
-    public static let ownershipLabels: Set<String> = ["app.kubernetes.io/managed-by", "gitopsd.io/source"]
+    public static let ownershipLabels: Set<String> = [WellKnown.Labels.managedBy, WellKnown.Labels.source]
 
     /// `desired` with the server-owned fields of `live` carried over where `desired` does not set them.
     public static func carryOver(from live: Value, into desired: Value) -> Value {

@@ -1,5 +1,4 @@
 public import API
-import Orchestrator
 
 /// The reconciler's one view of the live side: the seam between GitOps and whatever runs the objects.
 ///
@@ -20,25 +19,4 @@ public protocol ClusterClient: Sendable {
 
     /// The health of the object at `key` as it is now (`Missing` when it does not exist).
     func health(of key: ObjectKey) async throws -> Health
-}
-
-/// The labels and annotations by which gitopsd marks what it manages.
-public enum ManagedBy {
-    public static let managedByLabel = "app.kubernetes.io/managed-by"
-    public static let managedByValue = "gitopsd"
-    public static let sourceLabel = "gitopsd.io/source"
-    public static let commitAnnotation = GitAnnotations.commit
-    public static let changeCauseAnnotation = "kubernetes.io/change-cause"
-
-    /// The selector of the objects one source manages.
-    public static func selector(source: String) -> LabelSelector {
-        LabelSelector(matchLabels: [managedByLabel: managedByValue, sourceLabel: source])
-    }
-
-    /// The source that manages `object`, or `nil` when gitopsd does not manage it.
-    public static func source(of object: Value) -> String? {
-        let labels = object[path: ["metadata", "labels"]]?.stringMap ?? [:]
-        guard labels[managedByLabel] == managedByValue else { return nil }
-        return labels[sourceLabel]
-    }
 }

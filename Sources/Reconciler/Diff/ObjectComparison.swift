@@ -1,5 +1,4 @@
 public import API
-import Orchestrator
 
 /// Decides whether a live object matches its desired form, and renders both for a diff.
 ///
@@ -10,7 +9,7 @@ import Orchestrator
 public enum ObjectComparison {
     /// Annotations that change with every commit and so never make an object out of sync by themselves.
     static let perCommitAnnotations = [
-        GitAnnotations.commit, GitAnnotations.author, GitAnnotations.commitTime, ManagedBy.changeCauseAnnotation,
+        WellKnown.Annotations.commit, WellKnown.Annotations.author, WellKnown.Annotations.commitTime, ManagedBy.changeCauseAnnotation,
     ]
 
     /// Whether `live` already is what `desired` asks for.

@@ -1,6 +1,5 @@
 public import API
 import Foundation
-import Orchestrator
 
 /// Turns one source revision into live state: load and validate every manifest, build the desired set,
 /// compare it with what the source manages, and apply the difference in dependency order.
@@ -130,15 +129,15 @@ public struct Reconciler: Sendable {
     /// The annotations that name the commit behind a Deployment revision; the controller copies them to the
     /// revision's ReplicaSet, which is how `rollout history` shows commit, subject, author and age.
     static let revisionAnnotations = [
-        ManagedBy.changeCauseAnnotation, GitAnnotations.commit, GitAnnotations.author, GitAnnotations.commitTime,
+        ManagedBy.changeCauseAnnotation, WellKnown.Annotations.commit, WellKnown.Annotations.author, WellKnown.Annotations.commitTime,
     ]
 
     static func annotateRevision(_ object: inout Value, _ revision: SourceRevision) {
         object[path: ["metadata", "annotations", ManagedBy.changeCauseAnnotation]] = .string(revision.changeCause)
-        object[path: ["metadata", "annotations", GitAnnotations.commit]] = .string(revision.commit)
-        object[path: ["metadata", "annotations", GitAnnotations.author]] = .string(revision.author)
+        object[path: ["metadata", "annotations", WellKnown.Annotations.commit]] = .string(revision.commit)
+        object[path: ["metadata", "annotations", WellKnown.Annotations.author]] = .string(revision.author)
         if let time = revision.time {
-            object[path: ["metadata", "annotations", GitAnnotations.commitTime]] = .string(time.formatted(.iso8601))
+            object[path: ["metadata", "annotations", WellKnown.Annotations.commitTime]] = .string(time.formatted(.iso8601))
         }
     }
 

@@ -111,7 +111,7 @@ enum ObjectColumns {
         if wide {
             switch kind {
             case "Pod":
-                let mapping = object[path: ["metadata", "annotations", "gitopsd.io/ports"]]?.stringValue
+                let mapping = object[path: ["metadata", "annotations", WellKnown.Annotations.ports]]?.stringValue
                     .flatMap { try? Value(json: $0) }?.arrayValue ?? []
                 let ports = mapping.map { "\(int($0["containerPort"]))->\(int($0["hostPort"]))" }
                 row += [status["podIP"]?.stringValue ?? "<none>", ports.isEmpty ? "<none>" : ports.joined(separator: ",")]

@@ -9,7 +9,7 @@ enum DeploymentAnnotations {
 
     /// The `deployment.kubernetes.io/revision` number; 0 when missing or not a number.
     static func revision(_ annotations: [String: String]) -> Int {
-        annotations[WorkloadKeys.revision].flatMap { Int($0) } ?? 0
+        annotations[WellKnown.Annotations.revision].flatMap { Int($0) } ?? 0
     }
 
     /// Copies the Deployment's annotations (but the controller's own and `last-applied-configuration`).
@@ -33,7 +33,7 @@ enum DeploymentAnnotations {
         maxReplicas: Int
     ) -> Bool {
         var changed = copy(from: deployment, to: &rs)
-        let oldText = rs[WorkloadKeys.revision]
+        let oldText = rs[WellKnown.Annotations.revision]
         let oldRevision: Int
         if let oldText, !oldText.isEmpty {
             guard let parsed = Int(oldText) else { return changed }
@@ -42,10 +42,10 @@ enum DeploymentAnnotations {
             oldRevision = 0
         }
         if oldRevision < newRevision {
-            rs[WorkloadKeys.revision] = String(newRevision)
+            rs[WellKnown.Annotations.revision] = String(newRevision)
             changed = true
             if let oldText, !oldText.isEmpty {
-                rs[WorkloadKeys.revisionHistory] = appendHistory(rs[WorkloadKeys.revisionHistory] ?? "", oldText)
+                rs[WellKnown.Annotations.revisionHistory] = appendHistory(rs[WellKnown.Annotations.revisionHistory] ?? "", oldText)
             }
         }
         if !exists && setReplicas(&rs, desired: desired, maxReplicas: maxReplicas) { changed = true }
@@ -66,12 +66,12 @@ enum DeploymentAnnotations {
     /// Sets `desired-replicas` and `max-replicas`. - Returns: Whether they changed.
     static func setReplicas(_ rs: inout [String: String], desired: Int, maxReplicas: Int) -> Bool {
         guard replicasNeedUpdate(rs, desired: desired, maxReplicas: maxReplicas) else { return false }
-        rs[WorkloadKeys.desiredReplicas] = String(desired)
-        rs[WorkloadKeys.maxReplicas] = String(maxReplicas)
+        rs[WellKnown.Annotations.desiredReplicas] = String(desired)
+        rs[WellKnown.Annotations.maxReplicas] = String(maxReplicas)
         return true
     }
 
     static func replicasNeedUpdate(_ rs: [String: String], desired: Int, maxReplicas: Int) -> Bool {
-        rs[WorkloadKeys.desiredReplicas] != String(desired) || rs[WorkloadKeys.maxReplicas] != String(maxReplicas)
+        rs[WellKnown.Annotations.desiredReplicas] != String(desired) || rs[WellKnown.Annotations.maxReplicas] != String(maxReplicas)
     }
 }

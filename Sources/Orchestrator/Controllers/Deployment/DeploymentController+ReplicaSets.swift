@@ -97,7 +97,7 @@ extension DeploymentController {
                     "Progressing", "True", reason: "FoundNewReplicaSet",
                     message: "Found new replica set \"\(entry.object.metadata.name)\"", now: s.now))
         }
-        try await setDeploymentRevision(s, entry.object.metadata.annotations[WorkloadKeys.revision] ?? "")
+        try await setDeploymentRevision(s, entry.object.metadata.annotations[WellKnown.Annotations.revision] ?? "")
         if status != s.deployment.status { try await writeStatus(s, status) }
         return entry
     }
@@ -109,11 +109,11 @@ extension DeploymentController {
         let hash = PodTemplateHash.compute(template: s.template, collisionCount: d.status.collisionCount)
         let name = "\(d.metadata.name)-\(hash)"
         var template = s.template
-        template[path: ["metadata", "labels", WorkloadKeys.podTemplateHash]] = .string(hash)
+        template[path: ["metadata", "labels", WellKnown.Labels.podTemplateHash]] = .string(hash)
         var selector = d.spec.selector ?? LabelSelector()
-        selector.matchLabels[WorkloadKeys.podTemplateHash] = hash
+        selector.matchLabels[WellKnown.Labels.podTemplateHash] = hash
         var labels = d.spec.template.metadata.labels
-        labels[WorkloadKeys.podTemplateHash] = hash
+        labels[WellKnown.Labels.podTemplateHash] = hash
 
         let replicas: Int
         if s.isRecreate {
@@ -196,21 +196,21 @@ extension DeploymentController {
     /// so this is a regular update (and, as every annotation change does, it bumps `generation`; this pass
     /// continues with the new generation, which it has observed).
     func setDeploymentRevision(_ s: DeploymentSync, _ revision: String) async throws {
-        guard !revision.isEmpty, s.deployment.metadata.annotations[WorkloadKeys.revision] != revision else { return }
+        guard !revision.isEmpty, s.deployment.metadata.annotations[WellKnown.Annotations.revision] != revision else { return }
         let generation = s.deployment.metadata.generation
         let result = try await store.edit(s.deployment.key, uid: s.deployment.metadata.uid) { value in
             guard value[path: ["metadata", "generation"]]?.intValue.map(Int.init) == generation else {
                 throw StoreError(.conflict, "the deployment changed while it was being synced", key: s.deployment.key)
             }
             var annotations = value.annotations
-            annotations[WorkloadKeys.revision] = revision
+            annotations[WellKnown.Annotations.revision] = revision
             value.annotations = annotations
             return true
         }
         guard let result else { return }
         s.written.note(result)
         s.stored = result.object
-        s.deployment.metadata.annotations[WorkloadKeys.revision] = revision
+        s.deployment.metadata.annotations[WellKnown.Annotations.revision] = revision
         s.deployment.metadata.generation = result.object[path: ["metadata", "generation"]]?.intValue.map(Int.init)
         s.deployment.metadata.resourceVersion = result.object[path: ["metadata", "resourceVersion"]]?.stringValue
     }

@@ -121,7 +121,7 @@ extension DeploymentController {
         let (new, old) = try await replicaSetsAndSyncRevision(s, createIfMissing: false)
         let all = (new.map { [$0] } ?? []) + old
         for entry in all where (entry.object.spec.replicas ?? 1) > 0 {
-            guard let desired = entry.object.metadata.annotations[WorkloadKeys.desiredReplicas].flatMap({ Int($0) })
+            guard let desired = entry.object.metadata.annotations[WellKnown.Annotations.desiredReplicas].flatMap({ Int($0) })
             else { continue }
             if desired != s.replicas { return true }
         }
@@ -166,7 +166,7 @@ extension DeploymentController {
         let sizes = RolloutMath.proportionalSizes(
             replicas: s.replicas, bounds: s.bounds,
             active: ordered.map { order, entry in
-                let previous = entry.object.metadata.annotations[WorkloadKeys.maxReplicas].flatMap { Int($0) }
+                let previous = entry.object.metadata.annotations[WellKnown.Annotations.maxReplicas].flatMap { Int($0) }
                 return (counts(entry, order: order), previous ?? s.deployment.status.replicas)
             })
         for (_, entry) in ordered {
@@ -176,7 +176,7 @@ extension DeploymentController {
 
     private func isSaturated(_ s: DeploymentSync, _ entry: Informer<ReplicaSet>.Entry) -> Bool {
         let rs = entry.object
-        let desired = rs.metadata.annotations[WorkloadKeys.desiredReplicas].flatMap { Int($0) }
+        let desired = rs.metadata.annotations[WellKnown.Annotations.desiredReplicas].flatMap { Int($0) }
         return (rs.spec.replicas ?? 1) == s.replicas && desired == s.replicas
             && rs.status.availableReplicas == s.replicas
     }

@@ -223,7 +223,7 @@ final class DeploymentSync {
         var deployment = Deployment()
         deployment.spec.template = template
         var value = TypedObject.deployment(deployment).canonicalValue[path: ["spec", "template"]] ?? [:]
-        value[path: ["metadata", "labels", WorkloadKeys.podTemplateHash]] = nil
+        value[path: ["metadata", "labels", WellKnown.Labels.podTemplateHash]] = nil
         return value
     }
 

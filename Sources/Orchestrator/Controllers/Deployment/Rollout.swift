@@ -54,7 +54,7 @@ public enum Rollout {
     public static func status(of deployment: Deployment, revision: Int? = nil) throws(RolloutError) -> StatusReport {
         let name = deployment.metadata.name
         if let revision, revision > 0 {
-            let running = deployment.metadata.annotations[WorkloadKeys.revision].flatMap { Int($0) } ?? 0
+            let running = deployment.metadata.annotations[WellKnown.Annotations.revision].flatMap { Int($0) } ?? 0
             if running != revision {
                 throw RolloutError(
                     .revisionMismatch,
@@ -116,16 +116,16 @@ public enum Rollout {
     /// The history as kubectl prints it: `REVISION  CHANGE-CAUSE` rows, padded like Go's tabwriter.
     /// Revisions that gitopsd applied from git also show their commit, subject, author and age.
     public static func historyTable(_ revisions: [Revision], now: Date = Date()) -> String {
-        if revisions.contains(where: { $0.annotations[GitAnnotations.commit] != nil }) {
+        if revisions.contains(where: { $0.annotations[WellKnown.Annotations.commit] != nil }) {
             var rows = [["REVISION", "COMMIT", "SUBJECT", "AUTHOR", "AGE"]]
             for revision in revisions {
-                let commit = revision.annotations[GitAnnotations.commit].map { String($0.prefix(7)) } ?? "<none>"
+                let commit = revision.annotations[WellKnown.Annotations.commit].map { String($0.prefix(7)) } ?? "<none>"
                 var subject = revision.changeCause ?? "<none>"
                 if subject.hasPrefix(commit + " ") { subject.removeFirst(commit.count + 1) }
-                let age = revision.annotations[GitAnnotations.commitTime].flatMap { Timestamp.parse($0) }
+                let age = revision.annotations[WellKnown.Annotations.commitTime].flatMap { Timestamp.parse($0) }
                     .map { Age.format(since: $0, now: now) } ?? "<unknown>"
                 rows.append([
-                    String(revision.number), commit, subject, revision.annotations[GitAnnotations.author] ?? "<none>", age,
+                    String(revision.number), commit, subject, revision.annotations[WellKnown.Annotations.author] ?? "<none>", age,
                 ])
             }
             let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -172,7 +172,7 @@ public enum Rollout {
             target = all[all.count - 2]
         }
         var template = target.revision.template
-        template[path: ["metadata", "labels", WorkloadKeys.podTemplateHash]] = nil
+        template[path: ["metadata", "labels", WellKnown.Labels.podTemplateHash]] = nil
         if DeploymentSync.canonicalTemplate(deployment.spec.template) == canonical(template) {
             return "skipped rollback (current template already matches revision \(toRevision))"
         }
@@ -222,7 +222,7 @@ public enum Rollout {
             if deployment.spec.paused == true {
                 throw RolloutError(.invalidState, "can't restart paused deployment (run rollout resume first)")
             }
-            value[path: ["spec", "template", "metadata", "annotations", WorkloadKeys.restartedAt]] = .string(
+            value[path: ["spec", "template", "metadata", "annotations", WellKnown.Annotations.restartedAt]] = .string(
                 Timestamp.format(now))
         }
     }
@@ -296,10 +296,10 @@ public enum Rollout {
         var result: [(revision: Revision, annotations: [String: String])] = []
         for value in items {
             guard let rs = try? ReplicaSet(value), rs.metadata.controllerReference?.uid == deployment.metadata.uid,
-                let number = rs.metadata.annotations[WorkloadKeys.revision].flatMap({ Int($0) })
+                let number = rs.metadata.annotations[WellKnown.Annotations.revision].flatMap({ Int($0) })
             else { continue }
             let revision = Revision(
-                number: number, changeCause: rs.metadata.annotations[WorkloadKeys.changeCause],
+                number: number, changeCause: rs.metadata.annotations[WellKnown.Annotations.changeCause],
                 template: value[path: ["spec", "template"]] ?? [:], replicaSet: rs.metadata.name,
                 annotations: rs.metadata.annotations)
             result.append((revision, rs.metadata.annotations))

@@ -1,22 +1,11 @@
 import API
 import Foundation
 
-/// Well-known label and annotation keys of the workload controllers.
+/// Deployment annotations never copied to ReplicaSets (and kept from the Deployment on rollback).
 enum WorkloadKeys {
-    static let podTemplateHash = "pod-template-hash"
-    static let revision = "deployment.kubernetes.io/revision"
-    static let revisionHistory = "deployment.kubernetes.io/revision-history"
-    static let desiredReplicas = "deployment.kubernetes.io/desired-replicas"
-    static let maxReplicas = "deployment.kubernetes.io/max-replicas"
-    static let rollbackTo = "deprecated.deployment.rollback.to"
-    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
-    static let changeCause = "kubernetes.io/change-cause"
-    static let podDeletionCost = "controller.kubernetes.io/pod-deletion-cost"
-    static let restartedAt = "kubectl.kubernetes.io/restartedAt"
-
-    /// Deployment annotations never copied to ReplicaSets (and kept from the Deployment on rollback).
     static let skippedAnnotations: Set<String> = [
-        lastApplied, revision, revisionHistory, desiredReplicas, maxReplicas, rollbackTo,
+        WellKnown.Annotations.lastApplied, WellKnown.Annotations.revision, WellKnown.Annotations.revisionHistory,
+        WellKnown.Annotations.desiredReplicas, WellKnown.Annotations.maxReplicas, WellKnown.Annotations.rollbackTo,
     ]
 }
 

@@ -66,7 +66,7 @@ enum PodDeletionOrder {
     }
 
     private static func deletionCost(_ pod: Pod) -> Int32 {
-        pod.metadata.annotations[WorkloadKeys.podDeletionCost].flatMap { Int32($0) } ?? 0
+        pod.metadata.annotations[WellKnown.Annotations.podDeletionCost].flatMap { Int32($0) } ?? 0
     }
 
     /// Later time first, a missing time first of all; equal log2 buckets of age fall back to uid order.
