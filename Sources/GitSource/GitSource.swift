@@ -27,6 +27,10 @@ public final class GitSource: Sendable {
         /// The largest manifest file read, in bytes; larger files are refused before they are read.
         /// Default 4 MiB.
         public var maximumManifestSize: Int
+        /// `--include`/`--exclude` globs over paths relative to `path`; `.gitopsdignore` at the top of `path` adds
+        /// its rules to them (see `PathFilter`).
+        public var include: [String] = []
+        public var exclude: [String] = []
         /// The committer (and author) of revert commits. Default `gitopsd <gitopsd@localhost>`.
         public var committerName: String
         /// The e-mail address of revert commits' committer.
@@ -216,6 +220,6 @@ public final class GitSource: Sendable {
         SourceEngine(
             location: location, mirrorPath: mirrorPath, reference: configuration.reference, path: path,
             credentials: configuration.credentials, maximumManifestSize: configuration.maximumManifestSize,
-            committerName: configuration.committerName, committerEmail: configuration.committerEmail)
+            include: configuration.include, exclude: configuration.exclude, committerName: configuration.committerName, committerEmail: configuration.committerEmail)
     }
 }

@@ -66,6 +66,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dataDirectory = source.dataDir
+        // The sources first: a mistake in them is reported before anything starts or binds.
+        var specs: [SourceSpec] = []
+        if let config {
+            specs = try SourceSpec.load(configFile: config, dataDirectory: dataDirectory)
+        } else if let repo = source.repo {
+            specs = [
+                SourceSpec(
+                    name: name ?? SourceSpec.defaultName(for: repo), git: try source.gitConfiguration(),
+                    interval: interval?.duration, prune: !noPrune, selfHeal: !noSelfHeal, allowEmpty: allowEmpty)
+            ]
+        }
         let lock = try DaemonLock(dataDirectory: dataDirectory)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in EscapingLogHandler.standardError(label: label, level: level) }
@@ -93,16 +104,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("cannot start the network: \(error)")
         }
 
-        var specs: [SourceSpec] = []
-        if let config {
-            specs = try SourceSpec.load(configFile: config, dataDirectory: dataDirectory)
-        } else if let repo = source.repo {
-            specs = [
-                SourceSpec(
-                    name: name ?? SourceSpec.defaultName(for: repo), git: try source.gitConfiguration(),
-                    interval: interval?.duration, prune: !noPrune, selfHeal: !noSelfHeal, allowEmpty: allowEmpty)
-            ]
-        }
         let reconciler = Reconciler(client: InProcessClusterClient(store: store))
         let history = SyncHistory(dataDirectory: dataDirectory)
         var controllers: [SourceController] = []

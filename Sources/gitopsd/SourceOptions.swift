@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import GitSource
@@ -46,6 +47,16 @@ struct SourceOptions: ParsableArguments {
         help: "Accept any SSH host key. Allows man-in-the-middle attacks; for tests only.")
     var insecureSkipHostKeyCheck = false
 
+    @Option(
+        name: .customLong("include"),
+        help: "Read only manifest files matching this glob (relative to --path; repeatable), as Argo CD's directory include.")
+    var include: [String] = []
+
+    @Option(
+        name: .customLong("exclude"),
+        help: "Leave out files matching this glob (relative to --path; repeatable). A .gitopsdignore at the top of --path adds gitignore-style rules.")
+    var exclude: [String] = []
+
     @Option(name: .customLong("max-manifest-size"), help: "Largest manifest file read, in bytes.")
     var maxManifestSize: Int = GitSource.Configuration.defaultMaximumManifestSize
 
@@ -55,6 +66,9 @@ struct SourceOptions: ParsableArguments {
         }
         if passwordFile != nil, tokenFile != nil {
             throw ValidationError("give either --password-file or --token-file, not both")
+        }
+        if let glob = PathFilter(include: include, exclude: exclude).invalidGlob {
+            throw ValidationError("--include/--exclude '\(glob)': globs are relative to --path (no leading '/', no '..')")
         }
         if let revision, !(4...64).contains(revision.count) || !revision.allSatisfy(\.isHexDigit) {
             throw ValidationError("--revision must be a commit id (4 to 40 hex digits), got '\(revision)'")
@@ -97,9 +111,12 @@ struct SourceOptions: ParsableArguments {
     /// The source configuration the flags describe.
     func gitConfiguration() throws -> GitSource.Configuration {
         guard let repo else { throw ValidationError("--repo is required") }
-        return GitSource.Configuration(
+        var configuration = GitSource.Configuration(
             repository: repo, reference: reference, path: path, credentials: try credentials(),
             dataDirectory: dataDir, maximumManifestSize: maxManifestSize)
+        configuration.include = include
+        configuration.exclude = exclude
+        return configuration
     }
 
     /// The first line of a secret file, without its newline.

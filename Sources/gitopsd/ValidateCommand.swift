@@ -19,6 +19,12 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Largest manifest file accepted, in bytes.")
     var maxFileSize: Int = ManifestLoader.Configuration().maximumFileSize
 
+    @Option(name: .customLong("include"), help: "In directories, read only files matching this glob (repeatable).")
+    var include: [String] = []
+
+    @Option(name: .customLong("exclude"), help: "In directories, leave out files matching this glob (repeatable).")
+    var exclude: [String] = []
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or directory") }
     }
@@ -26,6 +32,8 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var configuration = ManifestLoader.Configuration()
         configuration.maximumFileSize = maxFileSize
+        configuration.include = include
+        configuration.exclude = exclude
         let set = ManifestLoader(configuration: configuration).load(paths: paths)
         switch output.format {
         case .json, .yaml:

@@ -18,6 +18,33 @@ struct GitSourceTests {
         #expect(files.first?.size == 17)
     }
 
+    @Test("leaves out what the path's .gitopsdignore and the include/exclude globs say, packed or loose")
+    func filtersFiles() async throws {
+        let repository = try TemporaryGitRepository()
+        try repository.write("deploy/.gitopsdignore", "Chart.yaml\nhelm/\n!helm-keep.yaml\n")
+        try repository.write("deploy/Chart.yaml", "name: web\n")
+        try repository.write("deploy/helm/values.yaml", "replicas: 2\n")
+        try repository.write("deploy/web.yaml", "kind: Deployment\n")
+        try repository.write("deploy/web-test.yaml", "kind: Pod\n")
+        try repository.write("deploy/jobs/migrate.yaml", "kind: Job\n")
+        try repository.write("Chart.yaml", "outside the path: its ignore file does not apply\n")
+        _ = try repository.commit("with files that are not manifests")
+        for packed in [false, true] {
+            if packed { _ = try repository.git("gc", "-q") }
+            let plain = try makeSource(repository.path, path: "deploy")
+            #expect(try await plain.files(at: plain.resolve().id).map(\.path) == [
+                "deploy/jobs/migrate.yaml", "deploy/web-test.yaml", "deploy/web.yaml",
+            ])
+            var configuration = plain.configuration
+            configuration.include = ["*.yaml"]
+            configuration.exclude = ["*-test.yaml", "jobs/**"]
+            let filtered = try GitSource(configuration, logger: testLogger)
+            #expect(try await filtered.files(at: filtered.resolve().id).map(\.path) == ["deploy/web.yaml"])
+        }
+        let root = try makeSource(repository.path)
+        #expect(try await root.files(at: root.resolve().id).map(\.path).contains("Chart.yaml"))
+    }
+
     @Test("reads the whole repository when no path is given")
     func readsRoot() async throws {
         let repository = try makeManifestRepository()

@@ -66,6 +66,10 @@ public struct ManifestLoader: Sendable {
         public var maximumDepth = 100
         /// Whether loading also runs validation (on the defaulted objects). Default true.
         public var validates = true
+        /// `--include`/`--exclude` globs for directories read from disk (each directory's `.gitopsdignore` is
+        /// added to them).
+        public var include: [String] = []
+        public var exclude: [String] = []
 
         public init() {}
     }
@@ -87,7 +91,7 @@ public struct ManifestLoader: Sendable {
                 set.errors.append(APIError(.io, "no such file or directory", location: SourceLocation(file: path, line: 0, column: 0)))
                 continue
             }
-            let candidates = isDirectory.boolValue ? Self.manifestFiles(under: path) : [path]
+            let candidates = isDirectory.boolValue ? manifestFiles(under: path) : [path]
             for file in candidates {
                 switch readFile(file) {
                 case .success(let bytes): files.append(ManifestFile(path: file, bytes: bytes))
@@ -240,24 +244,29 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Manifest files under `directory`, recursively, sorted, hidden entries skipped.
-    static func manifestFiles(under directory: String) -> [String] {
+    func manifestFiles(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let ignoreFile = (try? String(contentsOfFile: prefix + PathFilter.ignoreFileName, encoding: .utf8))
+        let filter = PathFilter(ignoreFile: ignoreFile, include: configuration.include, exclude: configuration.exclude)
         var result: [String] = []
         while let relative = enumerator.nextObject() as? String {
             if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
                 enumerator.skipDescendants()
                 continue
             }
-            let lowered = relative.lowercased()
-            guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
-            let full = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            let full = prefix + relative
             var isDirectory: ObjCBool = false
             // An entry that does not resolve is a dangling or looping symlink: kept, so reading it reports it
             // (as the git source does) instead of skipping it silently.
             let resolves = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
-            if !resolves || !isDirectory.boolValue {
-                result.append(full)
+            if resolves && isDirectory.boolValue {
+                if !filter.admits(relative, isDirectory: true) { enumerator.skipDescendants() }
+                continue
             }
+            let lowered = relative.lowercased()
+            guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
+            if filter.admits(relative, isDirectory: false) { result.append(full) }
         }
         return result.sorted()
     }

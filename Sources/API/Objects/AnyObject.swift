@@ -48,11 +48,17 @@ public enum TypedObject: Sendable, Hashable {
             return nil
         }
         guard let kind = value["kind"]?.stringValue, !kind.isEmpty else {
-            diagnostics.error(.required, "kind", "kind is required (supported: \(ResourceKind.supportedList))")
+            diagnostics.error(
+                .required, "kind",
+                "kind is required (supported: \(ResourceKind.supportedList)); if this file is not a Kubernetes "
+                    + "manifest, leave it out with a line in \(PathFilter.ignoreFileName) or with --exclude")
             return nil
         }
         guard value["apiVersion"]?.stringValue?.isEmpty == false else {
-            diagnostics.error(.required, "apiVersion", "apiVersion is required")
+            diagnostics.error(
+                .required, "apiVersion",
+                "apiVersion is required; if this file is not a Kubernetes manifest, leave it out with a line in "
+                    + "\(PathFilter.ignoreFileName) or with --exclude")
             return nil
         }
         let path = FieldPath()

@@ -1,3 +1,4 @@
+import API
 import Glibc
 
 /// Reads the manifest files below a directory of a commit's tree, straight from the object database.
@@ -10,6 +11,10 @@ struct ManifestTreeReader {
     let objects: ObjectDatabase
     /// Reads packed trees and blobs without libgit2 when given; whatever it declines is read through libgit2.
     let packs: PackReader?
+    let include: [String]
+    let exclude: [String]
+    /// Made in `read()`, once the base directory's `.gitopsdignore` is known.
+    private var filter = PathFilter()
     private var files: [SourceFile] = []
 
     /// How many symlinks in a row are followed before giving up (a loop, most likely); the kernel uses 40.
@@ -17,8 +22,10 @@ struct ManifestTreeReader {
 
     init(
         repository: Repository, root: TreeObject, base: RepositoryPath, maximumSize: Int, commit: CommitID,
-        packs: PackReader? = nil
+        include: [String] = [], exclude: [String] = [], packs: PackReader? = nil
     ) throws(GitSourceError) {
+        self.include = include
+        self.exclude = exclude
         self.repository = repository
         self.root = root
         self.base = base
@@ -44,6 +51,12 @@ struct ManifestTreeReader {
             tree = try entries(of: entry.oid, directory: base.string)
         }
         files = []
+        var ignoreFile: String?
+        if let entry = tree.first(where: { $0.name == PathFilter.ignoreFileName && $0.kind == .blob }) {
+            let path = base.components.isEmpty ? entry.name : base.string + "/" + entry.name
+            ignoreFile = String(decoding: try readBlob(entry.oid, path: path), as: UTF8.self)
+        }
+        filter = PathFilter(ignoreFile: ignoreFile, include: include, exclude: exclude)
         try walk(tree, directory: base.components)
         // Git orders a tree's entries so that a walk meets paths in byte order already; sorting is kept for trees
         // that break that rule, and checking first costs one comparison per file instead of a sort.
@@ -112,6 +125,8 @@ struct ManifestTreeReader {
                 throw invalidTree(directory: directory.joined(separator: "/"), entry: refusal)
             }
             if entry.name.hasPrefix(".") { continue }
+            guard filter.isEmpty || filter.admits(relative(prefix + entry.name), isDirectory: entry.kind == .tree)
+            else { continue }
             switch entry.kind {
             case .tree:
                 try walk(
@@ -132,6 +147,11 @@ struct ManifestTreeReader {
                 continue
             }
         }
+    }
+
+    /// `path` (from the repository's top) relative to the base directory, as the filter sees it.
+    private func relative(_ path: String) -> String {
+        base.components.isEmpty ? path : String(path.dropFirst(base.string.count + 1))
     }
 
     /// Why git refuses an entry name (`git fsck`: emptyName, fullPathname, hasDot, hasDotdot, hasDotgit), or nil

@@ -18,6 +18,8 @@ struct SourceEngine: Sendable {
     let path: RepositoryPath
     let credentials: GitCredentials
     let maximumManifestSize: Int
+    let include: [String]
+    let exclude: [String]
     let committerName: String
     let committerEmail: String
 
@@ -163,7 +165,7 @@ struct SourceEngine: Sendable {
         let commit = try lookup(id, repository)
         var reader = try ManifestTreeReader(
             repository: repository, root: commit.tree(), base: path, maximumSize: maximumManifestSize,
-            commit: id, packs: packReader(repository, &state))
+            commit: id, include: include, exclude: exclude, packs: packReader(repository, &state))
         return try reader.read()
     }
 

@@ -15,7 +15,10 @@ import GitSource
 ///     interval: 30s
 ///     prune: true
 ///     selfHeal: true
-///     usernameFile / passwordFile / tokenFile / sshKey / knownHosts: as the flags
+///     include: ["*.yaml"]     # as --include / --exclude
+///     exclude: [charts/**]
+///     username / passwordFile / tokenFile / sshKey / sshKeyPassphraseFile / knownHosts /
+///     insecureSkipHostKeyCheck / allowEmpty: as the flags
 /// ```
 struct SourceSpec: Sendable {
     var name: String
@@ -35,6 +38,13 @@ struct SourceSpec: Sendable {
     }
 
     /// Reads `--config FILE`.
+    /// The keys a source entry may have.
+    static let keys: Set<String> = [
+        "name", "repo", "branch", "tag", "revision", "path", "interval", "prune", "selfHeal", "allowEmpty", "username",
+        "passwordFile", "tokenFile", "sshKey", "sshKeyPassphraseFile", "knownHosts", "insecureSkipHostKeyCheck",
+        "include", "exclude",
+    ]
+
     static func load(configFile: String, dataDirectory: String) throws -> [SourceSpec] {
         guard let data = FileManager.default.contents(atPath: configFile) else {
             throw CLIError("cannot read the configuration file \(configFile)")
@@ -46,6 +56,11 @@ struct SourceSpec: Sendable {
         var specs: [SourceSpec] = []
         for (index, entry) in sources.enumerated() {
             let field = "sources[\(index)]"
+            // Every key is acted on or refused: a misspelt `pruen: false` must not prune silently.
+            for key in (entry.objectValue ?? [:]).keys.sorted() where !Self.keys.contains(key) {
+                throw CLIError(
+                    "\(configFile): \(field).\(key): unknown field (known: \(Self.keys.sorted().joined(separator: ", ")))")
+            }
             guard let repo = entry["repo"]?.stringValue else { throw CLIError("\(configFile): \(field).repo is required") }
             let name = entry["name"]?.stringValue ?? defaultName(for: repo)
             var reference: GitReference?
@@ -69,12 +84,19 @@ struct SourceSpec: Sendable {
                 guard let parsed = DurationArgument.parse(text) else { throw CLIError("\(configFile): \(field).interval: cannot read '\(text)'") }
                 interval = parsed
             }
+            var git = GitSource.Configuration(
+                repository: repo, reference: reference, path: entry["path"]?.stringValue ?? "",
+                credentials: credentials, dataDirectory: dataDirectory)
+            for key in ["include", "exclude"] {
+                guard let list = entry[key] else { continue }
+                guard let globs = list.arrayValue?.compactMap(\.stringValue), globs.count == list.arrayValue?.count
+                else { throw CLIError("\(configFile): \(field).\(key) must be a list of glob strings") }
+                if key == "include" { git.include = globs } else { git.exclude = globs }
+            }
             specs.append(
                 SourceSpec(
                     name: name,
-                    git: GitSource.Configuration(
-                        repository: repo, reference: reference, path: entry["path"]?.stringValue ?? "",
-                        credentials: credentials, dataDirectory: dataDirectory),
+                    git: git,
                     interval: interval, prune: entry["prune"]?.boolValue ?? true,
                     selfHeal: entry["selfHeal"]?.boolValue ?? true, allowEmpty: entry["allowEmpty"]?.boolValue ?? false))
         }
