@@ -15,6 +15,7 @@ struct Gitopsd: AsyncParsableCommand {
             DiffCommand.self,
             HistoryCommand.self,
             ValidateCommand.self,
+            BuildCommand.self,
             SourceCommand.self,
             ApplyCommand.self,
             GetCommand.self,
