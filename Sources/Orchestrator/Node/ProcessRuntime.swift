@@ -130,21 +130,17 @@ public actor ProcessRuntime: ContainerRuntime {
         let group = container.record.processGroup
         let future = container.exit
         Posix.signalGroup(group, grace > .zero ? SIGTERM : SIGKILL)
-        let observed = await withTaskGroup(of: ObservedExit?.self) { tasks in
-            tasks.addTask { await future.value }
-            tasks.addTask {
-                try? await Task.sleep(for: grace)
-                return nil
-            }
-            while let result = await tasks.next() {
-                if let result {
-                    tasks.cancelAll()
-                    return result
-                }
-                Posix.signalGroup(group, SIGKILL)  // grace period over
-            }
-            return await future.value
-        }
+        // The grace period is a timer of its own, not a sleep of this task: stops mostly come from tasks that are
+        // already cancelled (a pod being deleted, the kubelet shutting down), where a sleep returns at once and
+        // the SIGKILL would follow the SIGTERM by microseconds. The exit wait itself cannot be cancelled.
+        let killer: Task<Void, Never>? =
+            grace > .zero
+            ? Task.detached {
+                guard (try? await Task.sleep(for: grace)) != nil else { return }  // cancelled: it exited
+                Posix.signalGroup(group, SIGKILL)
+            } : nil
+        let observed = await future.value
+        killer?.cancel()
         return exited(container.record, observed)
     }
 

@@ -182,6 +182,31 @@ struct KubeletTests {
         await running.stop(keepWorkloads: false)
     }
 
+    /// A deleted pod, and every pod at `shutdown(keepWorkloads: false)`, gets its grace period: the process
+    /// handles SIGTERM for a second, writes a marker and exits before any SIGKILL.
+    @Test(arguments: [false, true])
+    func terminationWaitsForTheGracePeriod(byShutdown: Bool) async throws {
+        let harness = try KubeletHarness()
+        let marker = harness.path("terminated")
+        let script = "trap 'sleep 1; echo bye > \(marker); exit 0' TERM; echo ready; while true; do sleep 0.05; done"
+        try await harness.create(
+            testPod("graceful", command: ["sh", "-c", script]) { $0.spec.terminationGracePeriodSeconds = 20 })
+        let running = harness.start()
+        await harness.waitForPod("graceful") { $0.status.phase == "Running" }
+        let log = harness.path("logs/default_graceful/main.log")
+        #expect(await eventually { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true })
+        let started = ContinuousClock.now
+        if byShutdown {
+            await running.stop(keepWorkloads: false)
+        } else {
+            try await harness.delete(pod: "graceful")
+            #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: marker) })
+        }
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(started.duration(to: .now) >= .seconds(1))
+        if !byShutdown { await running.stop(keepWorkloads: false) }
+    }
+
     @Test func aRestartedKubeletAdoptsRunningProcesses() async throws {
         let harness = try KubeletHarness()
         let marker = "adopt-\(UUID().uuidString)"

@@ -146,6 +146,43 @@ struct ProcessRuntimeTests {
         #expect(await eventually { ProcStat.read(record.pid) == nil })
     }
 
+    /// A stop made from a task that is already cancelled (as a pod deletion's is) still gives the process its
+    /// grace period: here it handles SIGTERM for a second, writes a marker and exits 0 before the kill would come.
+    @Test func aStopFromACancelledTaskStillWaitsForTheGracePeriod() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let marker = directory.path + "/terminated"
+        let spec = shellSpec(
+            "trap 'sleep 1; echo bye > \(marker); exit 0' TERM; echo ready; while true; do sleep 0.05; done")
+        let record = try await runtime.start(spec)
+        #expect(await awaitLog(runtime, spec.id, contains: "ready"))
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runtime.stop(spec.id, gracePeriod: .seconds(20))
+        }
+        let exit = try await stopping.value
+        #expect(exit.status == .exited(code: 0))
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(await eventually { ProcStat.read(record.pid) == nil })
+    }
+
+    /// Cancellation does not stretch the grace period either: a process ignoring SIGTERM is killed after it.
+    @Test func aStopFromACancelledTaskKillsAfterTheGracePeriod() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let spec = shellSpec("trap '' TERM; echo ready; while true; do sleep 0.05; done")
+        _ = try await runtime.start(spec)
+        #expect(await awaitLog(runtime, spec.id, contains: "ready"))
+        let started = ContinuousClock.now
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runtime.stop(spec.id, gracePeriod: .milliseconds(500))
+        }
+        let exit = try await stopping.value
+        #expect(exit.status == .signaled(signal: SIGKILL))
+        #expect(started.duration(to: .now) >= .milliseconds(500))
+    }
+
     @Test func stoppingKillsTheWholeProcessGroup() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)
