@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+public import Logging
 
 /// Runs containers as local processes: the node agent's real `ContainerRuntime`.
 ///
@@ -39,18 +40,22 @@ public actor ProcessRuntime: ContainerRuntime {
         /// Variables copied from gitopsd's own environment before the spec's (which win). `PATH` by default,
         /// standing in for the `PATH` an image would set.
         public var inheritedEnvironment: [String]
+        /// Whether each container runs in a cgroup of its own (when a cgroup v1 hierarchy is writable), so a stop
+        /// reaches processes that left the container's process group (`setsid`). True by default.
+        public var usesCgroups: Bool
 
         /// Creates a configuration; every value but the logs directory has the kubelet's default.
         public init(
             logsDirectory: String, logSizeLimit: Int = 10 * 1024 * 1024,
             logRotationInterval: Duration = .seconds(10), defaultGracePeriod: Duration = .seconds(30),
-            inheritedEnvironment: [String] = ["PATH"]
+            inheritedEnvironment: [String] = ["PATH"], usesCgroups: Bool = true
         ) {
             self.logsDirectory = logsDirectory
             self.logSizeLimit = logSizeLimit
             self.logRotationInterval = logRotationInterval
             self.defaultGracePeriod = defaultGracePeriod
             self.inheritedEnvironment = inheritedEnvironment
+            self.usesCgroups = usesCgroups
         }
     }
 
@@ -66,9 +71,22 @@ public actor ProcessRuntime: ContainerRuntime {
     private var subscribers: [Int: AsyncStream<ContainerEvent>.Continuation] = [:]
     private var nextSubscriber = 0
 
+    /// Where containers' cgroups are made; nil when none is writable (containers are then process groups only).
+    private nonisolated let cgroups: ProcessCgroup.Hierarchy?
+
     /// Creates a runtime. Nothing runs until `start` or `adopt`; call `run()` to rotate logs periodically.
-    public init(configuration: Configuration) {
+    ///
+    /// - Parameter logger: told once, here, when containers cannot get cgroups and are tracked by process group.
+    public init(configuration: Configuration, logger: Logger? = nil) {
         self.configuration = configuration
+        cgroups = configuration.usesCgroups ? ProcessCgroup.Hierarchy.find() : nil
+        if configuration.usesCgroups, cgroups == nil {
+            logger?.info(
+                """
+                no writable cgroup v1 hierarchy (freezer, pids or name=systemd); containers are tracked by process \
+                group, so a process that calls setsid outlives its pod
+                """)
+        }
     }
 
     /// The log files and reader of container `id`.
@@ -78,7 +96,7 @@ public actor ProcessRuntime: ContainerRuntime {
 
     // MARK: ContainerRuntime
 
-    public func start(_ spec: ContainerSpec) throws(NodeError) -> ProcessRecord {
+    public func start(_ spec: ContainerSpec) async throws(NodeError) -> ProcessRecord {
         guard let program = spec.command.first, !program.isEmpty else {
             throw NodeError(
                 .invalidSpec,
@@ -94,13 +112,25 @@ public actor ProcessRuntime: ContainerRuntime {
         let logFD = try openFreshLog(logs)
         defer { close(logFD) }
 
+        let cgroup: ProcessCgroup?
+        var cgroupProcs: [Int32] = []
+        do {
+            cgroup = try cgroups.map { hierarchy throws(SystemCallError) in
+                try ProcessCgroup.create(for: spec.id, in: hierarchy)
+            }
+            if let cgroup { cgroupProcs.append(try cgroup.openProcs()) }
+        } catch {
+            throw NodeError(.systemCall, "cannot make a cgroup for container \(spec.id)", cause: error)
+        }
+        defer { for fd in cgroupProcs { close(fd) } }
         let pid: pid_t
         do {
-            pid = try Posix.spawn(
+            pid = try Posix.spawnContainer(
                 executable: executable, arguments: arguments,
                 environment: environment.map { "\($0.name)=\($0.value)" },
-                workingDirectory: spec.workingDirectory, output: .descriptor(logFD))
+                workingDirectory: spec.workingDirectory, output: logFD, cgroupProcs: cgroupProcs, identity: nil)
         } catch {
+            if let cgroup { _ = rmdir(cgroup.path) }
             throw NodeError(.spawnFailed, "cannot start container \(spec.id)", cause: error)
         }
         let startedAt = Date()
@@ -110,13 +140,14 @@ public actor ProcessRuntime: ContainerRuntime {
         } catch {
             Posix.signalGroup(pid, SIGKILL)
             _ = Posix.reap(pid)
+            if let cgroup { await cgroup.destroy() }
             throw NodeError(.systemCall, "cannot watch container \(spec.id)", cause: error)
         }
         // The child is ours and not yet reaped (at worst a zombie), so its stat file exists.
         let startTime = ProcStat.read(pid)?.startTime ?? 0
         let record = ProcessRecord(
             id: spec.id, pid: pid, processGroup: pid, startTime: startTime, command: arguments,
-            startedAt: startedAt, logPath: logs.currentPath)
+            startedAt: startedAt, logPath: logs.currentPath, cgroup: cgroup?.path)
         track(record, exit: exit)
         return record
     }
@@ -127,9 +158,9 @@ public actor ProcessRuntime: ContainerRuntime {
         }
         if let finished = container.finished { return finished }
         let grace = gracePeriod ?? configuration.defaultGracePeriod
-        let group = container.record.processGroup
+        let record = container.record
         let future = container.exit
-        Posix.signalGroup(group, grace > .zero ? SIGTERM : SIGKILL)
+        Self.signal(record, grace > .zero ? SIGTERM : SIGKILL)
         // The grace period is a timer of its own, not a sleep of this task: stops mostly come from tasks that are
         // already cancelled (a pod being deleted, the kubelet shutting down), where a sleep returns at once and
         // the SIGKILL would follow the SIGTERM by microseconds. The exit wait itself cannot be cancelled.
@@ -137,10 +168,12 @@ public actor ProcessRuntime: ContainerRuntime {
             grace > .zero
             ? Task.detached {
                 guard (try? await Task.sleep(for: grace)) != nil else { return }  // cancelled: it exited
-                Posix.signalGroup(group, SIGKILL)
+                Self.signal(record, SIGKILL)
             } : nil
         let observed = await future.value
         killer?.cancel()
+        // What the main process left behind dies with it, before the stop counts as done.
+        await Self.removeCgroup(of: record)
         return exited(container.record, observed)
     }
 
@@ -165,12 +198,18 @@ public actor ProcessRuntime: ContainerRuntime {
         return .running(container.record)
     }
 
-    public func adopt(_ record: ProcessRecord) throws(NodeError) {
+    public func adopt(_ record: ProcessRecord) async throws(NodeError) {
         if let existing = containers[record.id], existing.finished == nil {
             if existing.record == record { return }
             throw NodeError(.alreadyRunning, "container \(record.id) already runs as pid \(existing.record.pid)")
         }
-        try Self.verify(record)
+        do {
+            try Self.verify(record)
+        } catch {
+            // The main process is gone; whatever it left in its cgroup is not adopted and must not linger.
+            await Self.removeCgroup(of: record)
+            throw error
+        }
         let exit: ExitFuture
         do {
             exit = try ExitMonitor.shared.watch(record.pid, reap: false, startTime: record.startTime)
@@ -243,6 +282,7 @@ public actor ProcessRuntime: ContainerRuntime {
         Task { [weak self] in
             let observed = await exit.value
             await self?.exited(record, observed)
+            await Self.removeCgroup(of: record)
         }
     }
 
@@ -276,6 +316,19 @@ public actor ProcessRuntime: ContainerRuntime {
         } catch {
             throw NodeError(.logIO, "cannot open the log of container \(logs.container)", cause: error)
         }
+    }
+
+    /// Signals every process of a container: its cgroup's members, and its process group (all there is for
+    /// a container without a cgroup).
+    private static func signal(_ record: ProcessRecord, _ signal: Int32) {
+        Posix.signalGroup(record.processGroup, signal)
+        if let path = record.cgroup { ProcessCgroup(path: path).signalAll(signal) }
+    }
+
+    /// Kills what is left in a container's cgroup and removes it (nothing to do without one).
+    private static func removeCgroup(of record: ProcessRecord) async {
+        guard let path = record.cgroup else { return }
+        await ProcessCgroup(path: path).destroy()
     }
 
     /// Checks that `record` still names a live process: same pid, same start time, not a zombie.

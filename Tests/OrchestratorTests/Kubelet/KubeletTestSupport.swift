@@ -27,6 +27,11 @@ final class KubeletHarness: Sendable {
         where ProcStat.read(record.pid)?.startTime == record.startTime {
             kill(-record.processGroup, SIGKILL)
         }
+        for path in states.flatMap({ $0.containers.values }).compactMap(\.cgroup) {
+            let members = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
+            for pid in members.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            rmdir(path)
+        }
     }
 
     var dataDirectory: String { directory.path }

@@ -155,6 +155,27 @@ struct KubeletTests {
         await running.stop(keepWorkloads: false)
     }
 
+    /// Every start of a crash-looping container is one `Started` (the first restart comes without back-off, right
+    /// after the first exit, and used to be counted together with it).
+    @Test func eachStartOfACrashingContainerCountsInItsStartedEvent() async throws {
+        let harness = try KubeletHarness()
+        let counter = harness.path("starts")
+        // Exits within a millisecond or two, before the kubelet has looked at the started process.
+        let script = "n=0; [ -e \(counter) ] && read n < \(counter); n=$$((n + 1)); echo $$n > \(counter); [ $$n -ge 5 ]"
+        try await harness.create(
+            testPod("crasher", command: ["sh", "-c", script]) { $0.spec.restartPolicy = "OnFailure" })
+        let running = harness.start()
+        await harness.waitForPod("crasher") { $0.status.phase == "Succeeded" }
+        #expect((try? String(contentsOfFile: counter, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        var starts = 0
+        let counted = await eventually(timeout: .seconds(5)) {
+            starts = await harness.events("crasher").filter { $0.reason == "Started" }.map(\.count).reduce(0, +)
+            return starts == 5
+        }
+        #expect(counted, "Started events count \(starts) starts")
+        await running.stop(keepWorkloads: false)
+    }
+
     @Test func deletingAPodRunsTheHookThenKillsItsProcessTree() async throws {
         let harness = try KubeletHarness()
         let leader = harness.path("leader.pid")
@@ -204,6 +225,28 @@ struct KubeletTests {
         }
         #expect(FileManager.default.fileExists(atPath: marker))
         #expect(started.duration(to: .now) >= .seconds(1))
+        if !byShutdown { await running.stop(keepWorkloads: false) }
+    }
+
+    /// A process that calls `setsid` is still part of its pod: deleting the pod, or shutting the kubelet down,
+    /// leaves nothing of it running.
+    @Test(arguments: [false, true])
+    func aProcessThatCallsSetsidDoesNotOutliveItsPod(byShutdown: Bool) async throws {
+        let harness = try KubeletHarness()
+        let token = UUID().uuidString
+        let marker = "escapee-\(token)"  // only in the escapee's argv, not in its parent's
+        defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
+        let script = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    os.execvp('python3', ['python3', '-c', 'import time; time.sleep(1000)', 'escapee' + '-\(token)'])\ntime.sleep(600)"
+        try await harness.create(testPod("escaper", command: ["python3", "-c", script]))
+        let running = harness.start()
+        await harness.waitForPod("escaper") { $0.status.phase == "Running" }
+        #expect(await eventually { pythonRuns(containing: marker) })
+        if byShutdown {
+            await running.stop(keepWorkloads: false)
+        } else {
+            try await harness.delete(pod: "escaper")
+        }
+        #expect(await eventually(timeout: .seconds(10)) { processes(containing: marker).isEmpty })
         if !byShutdown { await running.stop(keepWorkloads: false) }
     }
 

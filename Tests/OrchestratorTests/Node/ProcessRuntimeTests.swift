@@ -197,6 +197,33 @@ struct ProcessRuntimeTests {
         #expect(await eventually { isNotRunning(grandchild) })
     }
 
+    /// A process that leaves the container's session and group (`setsid`) still dies with the container, on a
+    /// stop and when the container's main process exits on its own.
+    @Test(arguments: [true, false])
+    func aProcessThatCallsSetsidDiesWithItsContainer(stopped: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let token = UUID().uuidString
+        let marker = "escapee-\(token)"  // only in the escapee's argv, not in the shell's
+        defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
+        let spec = shellSpec(
+            "m=escapee; setsid python3 -c 'import time; time.sleep(1000)' \"${m}-\(token)\" & echo started; "
+                + (stopped ? "while true; do sleep 0.05; done" : "sleep 1"))
+        let record = try await runtime.start(spec)
+        // This machine has a writable cgroup v1 hierarchy (tests run as root); elsewhere the runtime falls back.
+        let cgroup = try #require(record.cgroup)
+        #expect(FileManager.default.fileExists(atPath: cgroup))
+        #expect(await awaitLog(runtime, spec.id, contains: "started"))
+        #expect(await eventually { pythonRuns(containing: marker) })
+        if stopped {
+            _ = try await runtime.stop(spec.id, gracePeriod: .seconds(5))
+        } else {
+            _ = await awaitExit(runtime, spec.id)
+        }
+        #expect(await eventually(timeout: .seconds(5)) { processes(containing: marker).isEmpty })
+        #expect(await eventually(timeout: .seconds(5)) { !FileManager.default.fileExists(atPath: cgroup) })
+    }
+
     @Test func helpersLeftBehindDieWithTheirContainer() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)

@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Glibc
 
 /// Thin wrappers over the system calls the node agent uses. Every C call sits behind one small function that
@@ -175,6 +176,70 @@ enum Posix {
         }
         if result != 0 { throw SystemCallError(call: "posix_spawn \(executable)", errno: result) }
         return pid
+    }
+}
+
+extension Posix {
+    /// A uid and gid to run a child as.
+    struct Identity {
+        var uid: uid_t
+        var gid: gid_t
+    }
+
+    /// Starts a container process (fork + exec in C, see `CProcessSpawn`): a new session and process group,
+    /// member of the cgroups whose `cgroup.procs` descriptors are given, running as `identity` (nil: as we run),
+    /// in `workingDirectory`, stdin from `/dev/null`, stdout and stderr to `output` (-1: `/dev/null`), every
+    /// other descriptor closed, signals reset.
+    static func spawnContainer(
+        executable: String, arguments: [String], environment: [String], workingDirectory: String?,
+        output: Int32, cgroupProcs: [Int32], identity: Identity?
+    ) throws(SystemCallError) -> pid_t {
+        let argv = CStringArray(arguments)
+        let envp = CStringArray(environment)
+        var pid: pid_t = 0
+        var step: Int32 = 0
+        let result = argv.withPointers { argvPointer in
+            envp.withPointers { envpPointer in
+                cgroupProcs.withUnsafeBufferPointer { cgroupFDs in
+                    executable.withCString { executablePointer in
+                        withOptionalCString(workingDirectory) { directoryPointer in
+                            var options = gitopsd_spawn_options(
+                                executable: executablePointer, argv: argvPointer, envp: envpPointer,
+                                working_directory: directoryPointer, output_fd: output,
+                                cgroup_procs_fds: cgroupFDs.baseAddress, cgroup_procs_fd_count: Int32(cgroupFDs.count),
+                                change_identity: identity == nil ? 0 : 1, uid: identity?.uid ?? 0,
+                                gid: identity?.gid ?? 0)
+                            return gitopsd_spawn(&options, &pid, &step)
+                        }
+                    }
+                }
+            }
+        }
+        if result != 0 {
+            throw SystemCallError(call: "spawn \(executable) (\(spawnStepName(step)))", errno: result)
+        }
+        return pid
+    }
+
+    private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let string else { return body(nil) }
+        return string.withCString { body($0) }
+    }
+
+    private static func spawnStepName(_ step: Int32) -> String {
+        switch Int(step) {
+        case Int(GITOPSD_SPAWN_STEP_PIPE): "pipe"
+        case Int(GITOPSD_SPAWN_STEP_FORK): "fork"
+        case Int(GITOPSD_SPAWN_STEP_SETSID): "setsid"
+        case Int(GITOPSD_SPAWN_STEP_CGROUP): "joining the cgroup"
+        case Int(GITOPSD_SPAWN_STEP_SETGROUPS): "setgroups"
+        case Int(GITOPSD_SPAWN_STEP_SETGID): "setgid"
+        case Int(GITOPSD_SPAWN_STEP_SETUID): "setuid"
+        case Int(GITOPSD_SPAWN_STEP_CHDIR): "chdir"
+        case Int(GITOPSD_SPAWN_STEP_DESCRIPTORS): "standard descriptors"
+        case Int(GITOPSD_SPAWN_STEP_EXEC): "execve"
+        default: "step \(step)"
+        }
     }
 }
 
