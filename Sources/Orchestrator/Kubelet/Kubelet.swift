@@ -53,10 +53,14 @@ public actor Kubelet {
             nodeState: NodeStateStore(directory: configuration.stateDirectory), configuration: configuration)
     }
 
-    /// Creates a node agent with a `ProcessRuntime` logging under `<data-dir>/logs`.
+    /// Creates a node agent with a `ProcessRuntime` logging under `<data-dir>/logs`, with working directories under
+    /// `<data-dir>-pods`, running pods as `nobody` when gitopsd runs as root (`ProcessIdentity.podDefault`).
     public init(store: any ObjectStore, configuration: Configuration) {
         self.init(
-            store: store, runtime: ProcessRuntime(configuration: .init(logsDirectory: configuration.logsDirectory)),
+            store: store,
+            runtime: ProcessRuntime(
+                configuration: .init(
+                    logsDirectory: configuration.logsDirectory, workingDirectories: configuration.podsDirectory)),
             configuration: configuration)
     }
 

@@ -40,6 +40,14 @@ public actor ProcessRuntime: ContainerRuntime {
         /// Variables copied from gitopsd's own environment before the spec's (which win). `PATH` by default,
         /// standing in for the `PATH` an image would set.
         public var inheritedEnvironment: [String]
+        /// Who the containers' processes run as; nil for gitopsd's own user. Default `ProcessIdentity.podDefault`:
+        /// `nobody`/`nogroup` when gitopsd runs as root, its own user otherwise.
+        public var podUser: ProcessIdentity?
+        /// The directory holding each container's default working directory (for a spec that names none),
+        /// `<dir>/<namespace>_<pod>/<container>`, owned by `podUser`, mode 0700. It and the pod level are 0711
+        /// (no listing). It must be reachable by `podUser`, so not inside a 0700 data directory; nil for
+        /// `<logs directory>/../pods`.
+        public var workingDirectories: String?
         /// Whether each container runs in a cgroup of its own (when a cgroup v1 hierarchy is writable), so a stop
         /// reaches processes that left the container's process group (`setsid`). True by default.
         public var usesCgroups: Bool
@@ -48,7 +56,8 @@ public actor ProcessRuntime: ContainerRuntime {
         public init(
             logsDirectory: String, logSizeLimit: Int = 10 * 1024 * 1024,
             logRotationInterval: Duration = .seconds(10), defaultGracePeriod: Duration = .seconds(30),
-            inheritedEnvironment: [String] = ["PATH"], usesCgroups: Bool = true
+            inheritedEnvironment: [String] = ["PATH"], podUser: ProcessIdentity? = .podDefault,
+            workingDirectories: String? = nil, usesCgroups: Bool = true
         ) {
             self.logsDirectory = logsDirectory
             self.logSizeLimit = logSizeLimit
@@ -56,7 +65,12 @@ public actor ProcessRuntime: ContainerRuntime {
             self.defaultGracePeriod = defaultGracePeriod
             self.inheritedEnvironment = inheritedEnvironment
             self.usesCgroups = usesCgroups
+            self.podUser = podUser
+            self.workingDirectories = workingDirectories
         }
+
+        /// `workingDirectories`, or its default beside the logs directory.
+        var workingDirectoriesRoot: String { workingDirectories ?? logsDirectory + "/../pods" }
     }
 
     private struct Container {
@@ -106,7 +120,9 @@ public actor ProcessRuntime: ContainerRuntime {
             throw NodeError(.alreadyRunning, "container \(spec.id) already runs as pid \(existing.record.pid)")
         }
         let environment = Self.environment(for: spec, inheriting: configuration.inheritedEnvironment)
-        let executable = try Self.resolveExecutable(program, environment: environment, in: spec.workingDirectory)
+        var workingDirectory = spec.workingDirectory ?? ""
+        if spec.workingDirectory == nil { workingDirectory = try makeWorkingDirectory(for: spec.id) }
+        let executable = try Self.resolveExecutable(program, environment: environment, in: workingDirectory)
         let arguments = spec.command + spec.args
         let logs = logs(for: spec.id)
         let logFD = try openFreshLog(logs)
@@ -128,7 +144,8 @@ public actor ProcessRuntime: ContainerRuntime {
             pid = try Posix.spawnContainer(
                 executable: executable, arguments: arguments,
                 environment: environment.map { "\($0.name)=\($0.value)" },
-                workingDirectory: spec.workingDirectory, output: logFD, cgroupProcs: cgroupProcs, identity: nil)
+                workingDirectory: workingDirectory, output: logFD, cgroupProcs: cgroupProcs,
+                identity: configuration.podUser.map { Posix.Identity(uid: $0.uid, gid: $0.gid) })
         } catch {
             if let cgroup { _ = rmdir(cgroup.path) }
             throw NodeError(.spawnFailed, "cannot start container \(spec.id)", cause: error)
@@ -304,6 +321,25 @@ public actor ProcessRuntime: ContainerRuntime {
 
     private func unsubscribe(_ key: Int) {
         subscribers[key] = nil
+    }
+
+    /// The default working directory of a container, `<workingDirectories>/<namespace>_<pod>/<container>`: made
+    /// if missing (kept across restarts of the container), owned by the pod user, 0700, below 0711 levels so the
+    /// pod user reaches it without seeing its neighbours. The kubelet removes the pod's directory with the pod.
+    private func makeWorkingDirectory(for id: ContainerID) throws(NodeError) -> String {
+        let root = configuration.workingDirectoriesRoot
+        let pod = "\(root)/\(id.namespace)_\(id.pod)"
+        let container = "\(pod)/\(id.container)"
+        do {
+            try Posix.makeDirectories(container)
+            try Posix.changeMode(root, 0o711)
+            try Posix.changeMode(pod, 0o711)
+            try Posix.changeMode(container, 0o700)
+            if let user = configuration.podUser { try Posix.changeOwner(container, uid: user.uid, gid: user.gid) }
+        } catch {
+            throw NodeError(.systemCall, "cannot make the working directory of container \(id)", cause: error)
+        }
+        return container
     }
 
     /// Moves the last run's log aside as `previous`, drops its rotated chunk and opens a new file for appending.

@@ -32,12 +32,16 @@ final class KubeletHarness: Sendable {
             for pid in members.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
             rmdir(path)
         }
+        try? FileManager.default.removeItem(atPath: "\(directory.path)-pods")
     }
 
     var dataDirectory: String { directory.path }
 
     /// A new kubelet (with a new process runtime, as after a gitopsd restart) running in a task.
-    func start() -> RunningKubelet {
+    ///
+    /// - Parameter daemonRuntime: use the runtime a daemon gets (`Kubelet(store:configuration:)`: pods as an
+    ///   unprivileged user when run as root) instead of one running pods as the test's own user.
+    func start(daemonRuntime: Bool = false) -> RunningKubelet {
         let hookCalls = hookCalls
         let configuration = Kubelet.Configuration(
             dataDirectory: dataDirectory, nodeName: "test-node",
@@ -46,8 +50,13 @@ final class KubeletHarness: Sendable {
             storeRetryInterval: .milliseconds(100),
             beforeTerminate: { pod in await hookCalls.record(pod) })
         let runtime = ProcessRuntime(
-            configuration: .init(logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2)))
-        let kubelet = Kubelet(store: store, runtime: runtime, configuration: configuration)
+            configuration: .init(
+                logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2), podUser: nil,
+                workingDirectories: configuration.podsDirectory))
+        let kubelet =
+            daemonRuntime
+            ? Kubelet(store: store, configuration: configuration)
+            : Kubelet(store: store, runtime: runtime, configuration: configuration)
         return RunningKubelet(kubelet: kubelet, task: Task { await kubelet.run() })
     }
 
@@ -181,3 +190,4 @@ extension Pod {
     var mainStatus: API.ContainerStatus? { status.containerStatuses.first }
     func condition(_ type: String) -> Condition? { status.conditions.first { $0.type == type } }
 }
+

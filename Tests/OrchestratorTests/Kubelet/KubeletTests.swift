@@ -250,6 +250,54 @@ struct KubeletTests {
         if !byShutdown { await running.stop(keepWorkloads: false) }
     }
 
+    /// A root-run daemon's pod runs as an unprivileged user in a directory of its own: it cannot read a file of
+    /// the data directory (0700, the file 0600 root), its working directory is not the daemon's, it can write
+    /// there, and the directory goes with the pod.
+    @Test func aPodCannotReadTheDataDirectoryAndHasItsOwnWorkingDirectory() async throws {
+        try #require(geteuid() == 0, "the daemon switches pods to another user only when it runs as root")
+        let harness = try KubeletHarness()
+        #expect(chmod(harness.dataDirectory, 0o700) == 0)
+        let secret = harness.path("secret.db")
+        #expect(FileManager.default.createFile(atPath: secret, contents: Data("top secret".utf8)))
+        #expect(chmod(secret, 0o600) == 0)
+        let daemonDirectory = FileManager.default.currentDirectoryPath
+        let script = """
+            import os, sys, time
+            try:
+                open(sys.argv[1]).read()
+                print('read: yes', flush=True)
+            except OSError as error:
+                print('read: no', error.errno, flush=True)
+            print('uid:', os.getuid(), flush=True)
+            if os.getcwd() != sys.argv[2]:
+                open('own-file', 'w').write('mine')
+                print('wrote:', os.path.exists(os.path.join(os.getcwd(), 'own-file')), flush=True)
+            print('cwd:', os.getcwd(), flush=True)
+            time.sleep(600)
+            """
+        // /usr/bin's python: the one on this machine's PATH lives under /root, which the pod user cannot enter.
+        try await harness.create(
+            testPod("isolated", command: ["/usr/bin/python3", "-c", script, secret, daemonDirectory]))
+        let running = harness.start(daemonRuntime: true)
+        let logFile = harness.path("logs/default_isolated/main.log")
+        var log = ""
+        let logged = await eventually {
+            log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            return log.contains("cwd: ")
+        }
+        let status = await harness.pod("isolated")?.status
+        #expect(logged, "pod status: \(String(describing: status))")
+        #expect(log.contains("read: no 13"), "\(log)")
+        #expect(!log.contains("uid: 0\n"), "\(log)")
+        #expect(log.contains("wrote: True"), "\(log)")
+        let cwd = log.split(separator: "\n").first { $0.hasPrefix("cwd: ") }.map { String($0.dropFirst(5)) } ?? ""
+        #expect(cwd != daemonDirectory)
+        #expect(!cwd.hasPrefix(harness.dataDirectory + "/"))
+        try await harness.delete(pod: "isolated")
+        #expect(await eventually { !FileManager.default.fileExists(atPath: cwd) })
+        await running.stop(keepWorkloads: false)
+    }
+
     @Test func aRestartedKubeletAdoptsRunningProcesses() async throws {
         let harness = try KubeletHarness()
         let marker = "adopt-\(UUID().uuidString)"

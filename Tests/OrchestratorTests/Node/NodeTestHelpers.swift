@@ -18,7 +18,7 @@ func makeRuntime(
     ProcessRuntime(
         configuration: .init(
             logsDirectory: directory.path + "/logs", logSizeLimit: logSizeLimit,
-            logRotationInterval: .milliseconds(50), defaultGracePeriod: grace))
+            logRotationInterval: .milliseconds(50), defaultGracePeriod: grace, podUser: nil))
 }
 
 /// A container `test/<pod>/<name>` running `sh -c script`.

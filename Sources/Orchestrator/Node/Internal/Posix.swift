@@ -100,6 +100,16 @@ enum Posix {
         }
     }
 
+    /// Sets the permission bits of `path` (not limited by the umask, unlike `mkdir`).
+    static func changeMode(_ path: String, _ mode: mode_t) throws(SystemCallError) {
+        if chmod(path, mode) != 0 { throw .current("chmod \(path)") }
+    }
+
+    /// Gives `path` (not a symbolic link's target) to `uid`/`gid`.
+    static func changeOwner(_ path: String, uid: uid_t, gid: gid_t) throws(SystemCallError) {
+        if lchown(path, uid, gid) != 0 { throw .current("chown \(path)") }
+    }
+
     /// Whether `path` names a regular file this process may execute.
     static func isExecutableFile(_ path: String) -> Bool {
         var info = stat()
