@@ -41,7 +41,9 @@ final class KubeletHarness: Sendable {
     ///
     /// - Parameter daemonRuntime: use the runtime a daemon gets (`Kubelet(store:configuration:)`: pods as an
     ///   unprivileged user when run as root) instead of one running pods as the test's own user.
-    func start(daemonRuntime: Bool = false) -> RunningKubelet {
+    /// - Parameter slowStateQueries: wrap the runtime so that `state(of:)` answers only after this long, as on a
+    ///   loaded machine (see `SlowStateRuntime`).
+    func start(daemonRuntime: Bool = false, slowStateQueries: Duration? = nil) -> RunningKubelet {
         let hookCalls = hookCalls
         let configuration = Kubelet.Configuration(
             dataDirectory: dataDirectory, nodeName: "test-node",
@@ -56,7 +58,10 @@ final class KubeletHarness: Sendable {
         let kubelet =
             daemonRuntime
             ? Kubelet(store: store, configuration: configuration)
-            : Kubelet(store: store, runtime: runtime, configuration: configuration)
+            : Kubelet(
+                store: store,
+                runtime: slowStateQueries.map { SlowStateRuntime(runtime, delay: $0) } ?? runtime,
+                configuration: configuration)
         return RunningKubelet(kubelet: kubelet, task: Task { await kubelet.run() })
     }
 
@@ -191,3 +196,29 @@ extension Pod {
     func condition(_ type: String) -> Condition? { status.conditions.first { $0.type == type } }
 }
 
+/// A real process runtime whose `state(of:)` answers late, so a test can make a short-lived container exit
+/// (and the next one start) before the kubelet has looked at it, without depending on the machine's load.
+struct SlowStateRuntime: ContainerRuntime {
+    let runtime: ProcessRuntime
+    let delay: Duration
+
+    init(_ runtime: ProcessRuntime, delay: Duration) {
+        self.runtime = runtime
+        self.delay = delay
+    }
+
+    func start(_ spec: ContainerSpec) async throws -> ProcessRecord { try await runtime.start(spec) }
+    func stop(_ id: ContainerID, gracePeriod: Duration?) async throws -> ContainerExit {
+        try await runtime.stop(id, gracePeriod: gracePeriod)
+    }
+    func waitForExit(_ id: ContainerID) async throws -> ContainerExit { try await runtime.waitForExit(id) }
+    func remove(_ id: ContainerID, gracePeriod: Duration?) async throws {
+        try await runtime.remove(id, gracePeriod: gracePeriod)
+    }
+    func state(of id: ContainerID) async -> RuntimeContainerState? {
+        try? await Task.sleep(for: delay)
+        return await runtime.state(of: id)
+    }
+    func adopt(_ record: ProcessRecord) async throws { try await runtime.adopt(record) }
+    func events() async -> AsyncStream<ContainerEvent> { await runtime.events() }
+}

@@ -155,16 +155,16 @@ struct KubeletTests {
         await running.stop(keepWorkloads: false)
     }
 
-    /// Every start of a crash-looping container is one `Started` (the first restart comes without back-off, right
-    /// after the first exit, and used to be counted together with it).
+    /// Every start of a crash-looping container counts once in its `Started` event, even when the kubelet looks
+    /// at a start only after that process has exited, or after the next one has started (the first restart
+    /// comes without back-off).
     @Test func eachStartOfACrashingContainerCountsInItsStartedEvent() async throws {
         let harness = try KubeletHarness()
         let counter = harness.path("starts")
-        // Exits within a millisecond or two, before the kubelet has looked at the started process.
         let script = "n=0; [ -e \(counter) ] && read n < \(counter); n=$$((n + 1)); echo $$n > \(counter); [ $$n -ge 5 ]"
         try await harness.create(
             testPod("crasher", command: ["sh", "-c", script]) { $0.spec.restartPolicy = "OnFailure" })
-        let running = harness.start()
+        let running = harness.start(slowStateQueries: .milliseconds(100))
         await harness.waitForPod("crasher") { $0.status.phase == "Succeeded" }
         #expect((try? String(contentsOfFile: counter, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
         var starts = 0
