@@ -267,9 +267,11 @@ actor PodWorker {
         let spec = ContainerSpec(
             id: id, command: resolved.command, args: resolved.args, environment: resolved.variables,
             workingDirectory: container.workingDir)
+        // Exec probes run as the containers do.
+        let podUser = (context.runtime as? ProcessRuntime)?.configuration.podUser ?? ProcessIdentity.podDefault
         let supervisor = ContainerSupervisor(
-            spec: spec, runtime: context.runtime,
-            configuration: await supervisorConfiguration(container), initialStatus: statuses[name])
+            spec: spec, runtime: context.runtime, configuration: await supervisorConfiguration(container),
+            checker: ProbeChecker(podUser: podUser), initialStatus: statuses[name])
         guard runs[name]?.generation == generation else { return }
         runs[name]?.supervisor = supervisor
         if detaching { await supervisor.detach() }

@@ -7,14 +7,6 @@ enum Posix {
     // MARK: glibc functions the Swift Glibc module does not export (they need _GNU_SOURCE), looked up once.
 
     private typealias PidfdOpenFunction = @convention(c) (pid_t, UInt32) -> Int32
-    private typealias AddChdirFunction =
-        @convention(c) (
-            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
-        ) -> Int32
-    private typealias AddClosefromFunction =
-        @convention(c) (
-            UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
-        ) -> Int32
 
     /// `RTLD_DEFAULT` is a null handle on glibc.
     private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {
@@ -24,13 +16,6 @@ enum Posix {
     private static let pidfdOpenFunction: PidfdOpenFunction? = lookup("pidfd_open").map {
         unsafeBitCast($0, to: PidfdOpenFunction.self)
     }
-    private static let addChdirFunction: AddChdirFunction? =
-        lookup("posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdirFunction.self) }
-    private static let addClosefromFunction: AddClosefromFunction? =
-        lookup("posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddClosefromFunction.self) }
-
-    /// glibc's `POSIX_SPAWN_SETSID` (2.26+): the child calls `setsid()`, so it leads a new session and group.
-    private static let spawnSetSID: Int32 = 0x80
 
     // MARK: process identity
 
@@ -119,77 +104,6 @@ enum Posix {
 
     // MARK: spawning
 
-    /// Where a spawned process's standard output and error go.
-    enum Output {
-        /// Both streams to `/dev/null`.
-        case null
-        /// Both streams to this descriptor (the caller keeps ownership and closes it after spawning).
-        case descriptor(Int32)
-    }
-
-    /// Starts `executable` with `arguments` (argv, including argv[0]) and exactly `environment`
-    /// (`NAME=value` strings) in a new session and process group, stdin from `/dev/null`.
-    ///
-    /// Uses `posix_spawn` (vfork-like, safe in a multi-threaded process), resets signal dispositions and the
-    /// signal mask so the child does not inherit what the Swift runtime set up, and closes every descriptor
-    /// above 2 in the child.
-    static func spawn(
-        executable: String, arguments: [String], environment: [String], workingDirectory: String?,
-        output: Output
-    ) throws(SystemCallError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        switch output {
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        case .descriptor(let fd):
-            posix_spawn_file_actions_adddup2(&actions, fd, 1)
-            posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        }
-        if let workingDirectory {
-            guard let addChdir = addChdirFunction else {
-                throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: ENOSYS)
-            }
-            let result = addChdir(&actions, workingDirectory)
-            if result != 0 { throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: result) }
-        }
-        if let addClosefrom = addClosefromFunction {
-            _ = addClosefrom(&actions, 3)
-        }
-
-        var defaultSignals = sigset_t()
-        sigfillset(&defaultSignals)
-        // SIGKILL and SIGSTOP cannot be reset; glibc rejects them in the set.
-        sigdelset(&defaultSignals, SIGKILL)
-        sigdelset(&defaultSignals, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        let flags = Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK) | spawnSetSID
-        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
-
-        let argv = CStringArray(arguments)
-        let envp = CStringArray(environment)
-        var pid: pid_t = 0
-        let result = argv.withPointers { argvPointer in
-            envp.withPointers { envpPointer in
-                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envpPointer)
-            }
-        }
-        if result != 0 { throw SystemCallError(call: "posix_spawn \(executable)", errno: result) }
-        return pid
-    }
-}
-
-extension Posix {
     /// A uid and gid to run a child as.
     struct Identity {
         var uid: uid_t
