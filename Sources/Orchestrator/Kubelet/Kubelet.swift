@@ -1,5 +1,6 @@
 import API
 import Foundation
+public import Logging
 
 /// The node agent: makes the Pods in the store real processes on this machine, like Kubernetes' kubelet.
 ///
@@ -55,12 +56,15 @@ public actor Kubelet {
 
     /// Creates a node agent with a `ProcessRuntime` logging under `<data-dir>/logs`, with working directories under
     /// `<data-dir>-pods`, running pods as `nobody` when gitopsd runs as root (`ProcessIdentity.podDefault`).
-    public init(store: any ObjectStore, configuration: Configuration) {
+    ///
+    /// - Parameter logger: passed to the runtime, which says once when containers cannot get cgroups.
+    public init(store: any ObjectStore, configuration: Configuration, logger: Logger? = nil) {
         self.init(
             store: store,
             runtime: ProcessRuntime(
                 configuration: .init(
-                    logsDirectory: configuration.logsDirectory, workingDirectories: configuration.podsDirectory)),
+                    logsDirectory: configuration.logsDirectory, workingDirectories: configuration.podsDirectory),
+                logger: logger),
             configuration: configuration)
     }
 
