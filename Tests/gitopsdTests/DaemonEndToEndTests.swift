@@ -233,8 +233,6 @@ import Testing
     }
 
     @Test func aDaemonKilledWithSIGKILLAdoptsItsPodsOnRestart() async throws {
-        // /usr/bin's python3: the daemon runs as root here, so its pods run as nobody, who may not enter a
-        // python3 found on root's PATH (such as a pyenv shim under /root).
         try repo.write("demo/app.yaml", """
             apiVersion: apps/v1
             kind: Deployment
@@ -248,7 +246,7 @@ import Testing
                   containers:
                     - name: demo
                       image: demo:1
-                      command: [/usr/bin/python3, -m, http.server, "$(PORT)", --bind, 127.0.0.1]
+                      command: [python3, -m, http.server, "$(PORT)", --bind, 127.0.0.1]
                       ports: [{name: http, containerPort: 8000}]
                       readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
             """)

@@ -88,7 +88,8 @@ public struct ProbeChecker: Sendable {
         let spec = ContainerSpec(
             id: ContainerID(namespace: "", pod: "", container: "probe"), command: command,
             environment: environment, workingDirectory: workingDirectory)
-        let finalEnvironment = ProcessRuntime.environment(for: spec, inheriting: inheritedEnvironment)
+        let finalEnvironment = ProcessRuntime.environment(
+            for: spec, inheriting: inheritedEnvironment, otherUser: podUser != nil)
         let future: ExitFuture
         let pid: pid_t
         do {

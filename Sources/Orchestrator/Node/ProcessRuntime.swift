@@ -38,7 +38,8 @@ public actor ProcessRuntime: ContainerRuntime {
         /// Time between SIGTERM and SIGKILL when a stop names none (`terminationGracePeriodSeconds`, 30 s).
         public var defaultGracePeriod: Duration
         /// Variables copied from gitopsd's own environment before the spec's (which win). `PATH` by default,
-        /// standing in for the `PATH` an image would set.
+        /// standing in for the `PATH` an image would set; with a `podUser`, `PATH` is the standard one instead
+        /// (`/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`).
         public var inheritedEnvironment: [String]
         /// Who the containers' processes run as; nil for gitopsd's own user. Default `ProcessIdentity.podDefault`:
         /// `nobody`/`nogroup` when gitopsd runs as root, its own user otherwise.
@@ -119,7 +120,8 @@ public actor ProcessRuntime: ContainerRuntime {
         if let existing = containers[spec.id], existing.finished == nil {
             throw NodeError(.alreadyRunning, "container \(spec.id) already runs as pid \(existing.record.pid)")
         }
-        let environment = Self.environment(for: spec, inheriting: configuration.inheritedEnvironment)
+        let environment = Self.environment(
+            for: spec, inheriting: configuration.inheritedEnvironment, otherUser: configuration.podUser != nil)
         var workingDirectory = spec.workingDirectory ?? ""
         if spec.workingDirectory == nil { workingDirectory = try makeWorkingDirectory(for: spec.id) }
         let executable = try Self.resolveExecutable(program, environment: environment, in: workingDirectory)
@@ -380,11 +382,21 @@ public actor ProcessRuntime: ContainerRuntime {
         }
     }
 
+    /// The `PATH` of a container running as another user than gitopsd (Docker's default for images).
+    static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     /// The final environment: inherited variables first, then the spec's; the last value of a name wins.
-    static func environment(for spec: ContainerSpec, inheriting names: [String]) -> [EnvironmentVariable] {
+    ///
+    /// - Parameter otherUser: the process runs as another user than gitopsd; it then gets `standardPath` for an
+    ///   inherited `PATH`, since gitopsd's may name directories that user cannot enter (root's `~/.pyenv/shims`).
+    static func environment(for spec: ContainerSpec, inheriting names: [String], otherUser: Bool = false)
+        -> [EnvironmentVariable]
+    {
         var inherited: [EnvironmentVariable] = []
         for name in names {
-            if let value = getenv(name) {
+            if otherUser, name == "PATH" {
+                inherited.append(EnvironmentVariable(name: name, value: standardPath))
+            } else if let value = getenv(name) {
                 inherited.append(EnvironmentVariable(name: name, value: String(cString: value)))
             }
         }

@@ -161,18 +161,20 @@ struct KubeletTests {
     @Test func eachStartOfACrashingContainerCountsInItsStartedEvent() async throws {
         let harness = try KubeletHarness()
         let counter = harness.path("starts")
-        let script = "n=0; [ -e \(counter) ] && read n < \(counter); n=$$((n + 1)); echo $$n > \(counter); [ $$n -ge 5 ]"
+        let script =
+            "n=0; [ -e \(counter) ] && read n < \(counter); n=$$((n + 1)); echo $$n > \(counter); [ $$n -ge 5 ]"
         try await harness.create(
             testPod("crasher", command: ["sh", "-c", script]) { $0.spec.restartPolicy = "OnFailure" })
         let running = harness.start(slowStateQueries: .milliseconds(100))
         await harness.waitForPod("crasher") { $0.status.phase == "Succeeded" }
-        #expect((try? String(contentsOfFile: counter, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        let counted = try? String(contentsOfFile: counter, encoding: .utf8)
+        #expect(counted?.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
         var starts = 0
-        let counted = await eventually(timeout: .seconds(5)) {
+        let allCounted = await eventually(timeout: .seconds(5)) {
             starts = await harness.events("crasher").filter { $0.reason == "Started" }.map(\.count).reduce(0, +)
             return starts == 5
         }
-        #expect(counted, "Started events count \(starts) starts")
+        #expect(allCounted, "Started events count \(starts) starts")
         await running.stop(keepWorkloads: false)
     }
 
@@ -236,7 +238,13 @@ struct KubeletTests {
         let token = UUID().uuidString
         let marker = "escapee-\(token)"  // only in the escapee's argv, not in its parent's
         defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
-        let script = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    os.execvp('python3', ['python3', '-c', 'import time; time.sleep(1000)', 'escapee' + '-\(token)'])\ntime.sleep(600)"
+        let script = """
+            import os, time
+            if os.fork() == 0:
+                os.setsid()
+                os.execvp('python3', ['python3', '-c', 'import time; time.sleep(1000)', 'escapee' + '-\(token)'])
+            time.sleep(600)
+            """
         try await harness.create(testPod("escaper", command: ["python3", "-c", script]))
         let running = harness.start()
         await harness.waitForPod("escaper") { $0.status.phase == "Running" }
@@ -275,9 +283,7 @@ struct KubeletTests {
             print('cwd:', os.getcwd(), flush=True)
             time.sleep(600)
             """
-        // /usr/bin's python: the one on this machine's PATH lives under /root, which the pod user cannot enter.
-        try await harness.create(
-            testPod("isolated", command: ["/usr/bin/python3", "-c", script, secret, daemonDirectory]))
+        try await harness.create(testPod("isolated", command: ["python3", "-c", script, secret, daemonDirectory]))
         let running = harness.start(daemonRuntime: true)
         let logFile = harness.path("logs/default_isolated/main.log")
         var log = ""

@@ -125,8 +125,8 @@ struct ProbeCheckerTests {
     @Test func anExecProbeOfARootDaemonRunsAsThePodUser() async throws {
         try #require(geteuid() == 0, "the daemon switches users only when it runs as root")
         let daemonDirectory = FileManager.default.currentDirectoryPath
-        let outcome = await ProbeChecker().check(
-            Probe(.exec(ExecAction(command: ["sh", "-c", "test \"$(id -u)\" != 0 && test \"$(pwd)\" != \(daemonDirectory)"]))))
+        let script = "test \"$(id -u)\" != 0 && test \"$(pwd)\" != \(daemonDirectory)"
+        let outcome = await ProbeChecker().check(Probe(.exec(ExecAction(command: ["sh", "-c", script]))))
         #expect(outcome == .success)
     }
 

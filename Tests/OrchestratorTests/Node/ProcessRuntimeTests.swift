@@ -183,6 +183,25 @@ struct ProcessRuntimeTests {
         #expect(started.duration(to: .now) >= .milliseconds(500))
     }
 
+    /// A pod running as another user does not get gitopsd's PATH, which may name directories only gitopsd's
+    /// user can enter (root's `~/.pyenv/shims`), but the standard one an image would set; its spec's PATH wins.
+    @Test(arguments: [nil, "/opt/app/bin:/usr/bin:/bin"])
+    func aPodOfAnotherUserGetsTheStandardPath(specPath: String?) async throws {
+        try #require(geteuid() == 0, "switching users needs root")
+        let directory = try TemporaryDirectory()
+        let runtime = ProcessRuntime(
+            configuration: .init(
+                logsDirectory: directory.path + "/logs", podUser: .unprivileged,
+                workingDirectories: directory.path + "/pods"))
+        let spec = shellSpec(
+            "echo \"path=$PATH uid=$(id -u)\"; exec sleep 300",
+            environment: specPath.map { [EnvironmentVariable(name: "PATH", value: $0)] } ?? [])
+        _ = try await runtime.start(spec)
+        let expected = specPath ?? ProcessRuntime.standardPath
+        #expect(await awaitLog(runtime, spec.id, contains: "path=\(expected) uid=\(ProcessIdentity.unprivileged.uid)"))
+        _ = try await runtime.stop(spec.id, gracePeriod: .zero)
+    }
+
     @Test func stoppingKillsTheWholeProcessGroup() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)

@@ -101,8 +101,8 @@ struct ProcessCgroup: Sendable, Hashable {
         let file = path + "/freezer.state"
         guard (try? state.write(toFile: file, atomically: false, encoding: .utf8)) != nil else { return false }
         for _ in 0..<200 {
-            let current = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if current == state { return true }
+            let current = try? String(contentsOfFile: file, encoding: .utf8)
+            if current?.trimmingCharacters(in: .whitespacesAndNewlines) == state { return true }
             usleep(500)
         }
         return false
