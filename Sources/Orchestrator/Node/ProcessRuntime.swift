@@ -356,11 +356,12 @@ public actor ProcessRuntime: ContainerRuntime {
         }
     }
 
-    /// Signals every process of a container: its cgroup's members, and its process group (all there is for
-    /// a container without a cgroup).
+    /// Signals every process of a container: its cgroup's members (its process group among them), or its
+    /// process group when it has no cgroup (or the cgroup cannot be read). Never both: a second SIGTERM makes
+    /// some programs skip their graceful shutdown.
     private static func signal(_ record: ProcessRecord, _ signal: Int32) {
+        if let path = record.cgroup, ProcessCgroup(path: path).signalAll(signal) > 0 { return }
         Posix.signalGroup(record.processGroup, signal)
-        if let path = record.cgroup { ProcessCgroup(path: path).signalAll(signal) }
     }
 
     /// Kills what is left in a container's cgroup and removes it (nothing to do without one).

@@ -74,10 +74,15 @@ struct ProcessCgroup: Sendable, Hashable {
 
     /// Sends `signal` to every process in the cgroup, frozen meanwhile when the hierarchy can freeze (so no
     /// member forks a child the signal would miss).
-    func signalAll(_ signal: Int32) {
+    ///
+    /// - Returns: how many processes were signalled.
+    @discardableResult
+    func signalAll(_ signal: Int32) -> Int {
         let frozen = canFreeze && setFreezer("FROZEN")
-        for pid in members where pid > 1 { _ = kill(pid, signal) }
+        let targets = members.filter { $0 > 1 }
+        for pid in targets { _ = kill(pid, signal) }
         if frozen { _ = setFreezer("THAWED") }
+        return targets.count
     }
 
     /// SIGKILLs every member until the cgroup is empty, then removes it. Waits at most `timeout`; returns
