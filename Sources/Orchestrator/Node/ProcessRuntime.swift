@@ -4,9 +4,10 @@ public import Logging
 
 /// Runs containers as local processes: the node agent's real `ContainerRuntime`.
 ///
-/// Each container is a child process started with `posix_spawn` in its own session and process group (so a
-/// stop signals everything the container started), with exactly the environment in its spec and stdin from
-/// `/dev/null`. One shared thread notices exits through pidfds and reaps children per pid (see `ExitMonitor`),
+/// Each container is a child process (fork + exec, `CProcessSpawn`) in its own session, process group and,
+/// where a cgroup v1 hierarchy is writable, cgroup (so a stop signals everything the container started, even
+/// what called `setsid`), running as `Configuration.podUser` in its own working directory, with exactly the
+/// environment in its spec and stdin from `/dev/null`. One shared thread notices exits through pidfds and reaps children per pid (see `ExitMonitor`),
 /// so no zombies are left and statuses reach the runtime promptly.
 ///
 /// ## Logs
