@@ -42,6 +42,10 @@ let package = Package(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // fork + exec for container processes: joins the container's cgroup and drops to the pod user in the
+        // child, which posix_spawn cannot do and Swift must not do between fork and exec.
+        .target(name: "CProcessSpawn", path: "Sources/CProcessSpawn"),
+
         .target(name: "API", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(
             name: "GitSource",
@@ -50,7 +54,7 @@ let package = Package(
         .target(
             name: "Orchestrator",
             dependencies: [
-                "API",
+                "API", "CProcessSpawn",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -48,7 +48,7 @@ public final class EmbeddedOrchestrator: Sendable {
         var kubeletConfiguration = configuration.kubelet
         // A terminating pod leaves the Endpoints and is drained before it gets SIGTERM: rollouts drop no request.
         kubeletConfiguration.beforeTerminate = network.beforeTerminateHook
-        kubelet = Kubelet(store: store, configuration: kubeletConfiguration)
+        kubelet = Kubelet(store: store, configuration: kubeletConfiguration, logger: logger)
     }
 
     /// Binds the Ingress listeners now, so a daemon fails fast when the address is taken.

@@ -52,6 +52,14 @@ extension Kubelet {
 
         /// `<data-dir>/logs`: the process runtime's logs directory.
         public var logsDirectory: String { "\(dataDirectory)/logs" }
+        /// `<data-dir>-pods`: the pods' own working directories, `<namespace>_<pod>/<container>`. Beside the data
+        /// directory, not in it: the data directory is private to gitopsd (0700), and a pod running as another
+        /// user could not reach a directory inside it.
+        public var podsDirectory: String {
+            var base = dataDirectory
+            while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+            return base + "-pods"
+        }
         /// `<data-dir>/node`: node state kept across gitopsd restarts.
         public var stateDirectory: String { "\(dataDirectory)/node" }
         /// The address of every pod and of the node.

@@ -1,5 +1,6 @@
 import API
 import Foundation
+public import Logging
 
 /// The node agent: makes the Pods in the store real processes on this machine, like Kubernetes' kubelet.
 ///
@@ -53,10 +54,17 @@ public actor Kubelet {
             nodeState: NodeStateStore(directory: configuration.stateDirectory), configuration: configuration)
     }
 
-    /// Creates a node agent with a `ProcessRuntime` logging under `<data-dir>/logs`.
-    public init(store: any ObjectStore, configuration: Configuration) {
+    /// Creates a node agent with a `ProcessRuntime` logging under `<data-dir>/logs`, with working directories under
+    /// `<data-dir>-pods`, running pods as `nobody` when gitopsd runs as root (`ProcessIdentity.podDefault`).
+    ///
+    /// - Parameter logger: passed to the runtime, which says once when containers cannot get cgroups.
+    public init(store: any ObjectStore, configuration: Configuration, logger: Logger? = nil) {
         self.init(
-            store: store, runtime: ProcessRuntime(configuration: .init(logsDirectory: configuration.logsDirectory)),
+            store: store,
+            runtime: ProcessRuntime(
+                configuration: .init(
+                    logsDirectory: configuration.logsDirectory, workingDirectories: configuration.podsDirectory),
+                logger: logger),
             configuration: configuration)
     }
 

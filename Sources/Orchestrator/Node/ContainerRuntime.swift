@@ -45,8 +45,9 @@ public protocol ContainerRuntime: Sendable {
     /// - Throws: `NodeError` with `.invalidSpec`, `.executableNotFound`, `.spawnFailed` or `.alreadyRunning`.
     func start(_ spec: ContainerSpec) async throws -> ProcessRecord
 
-    /// Stops a container: SIGTERM to its process group, SIGKILL after `gracePeriod` (nil: the runtime's
-    /// default; zero: SIGKILL at once). Returns when the process has exited. Stopping an exited container
+    /// Stops a container: SIGTERM to its processes, SIGKILL after `gracePeriod` (nil: the runtime's default;
+    /// zero: SIGKILL at once), waited in full even when the calling task is cancelled. Returns when the process
+    /// has exited. Stopping an exited container
     /// returns its exit.
     ///
     /// - Throws: `NodeError.Code.notFound` for an unknown container.

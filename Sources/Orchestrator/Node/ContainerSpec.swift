@@ -25,7 +25,8 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     /// The complete environment, in order; a later entry wins over an earlier one of the same name. The caller
     /// resolves `env`, `envFrom` and adds the runtime variables (see `RuntimeEnvironment`).
     public var environment: [EnvironmentVariable]
-    /// The working directory, or nil for the runtime's default (gitopsd's current directory).
+    /// The working directory, or nil for the runtime's default: a directory of the container's own (never
+    /// gitopsd's current directory).
     public var workingDirectory: String?
 
     /// Creates a spec.

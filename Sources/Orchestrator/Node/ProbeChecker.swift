@@ -11,13 +11,20 @@ public struct ProbeChecker: Sendable {
     public var defaultHost: String
     /// Variables copied from gitopsd's environment under those given to an exec check (as for containers).
     public var inheritedEnvironment: [String]
+    /// Who exec checks run as, like the containers (`ProcessRuntime.Configuration.podUser`): nobody when gitopsd
+    /// runs as root, gitopsd's own user otherwise; nil for gitopsd's own user.
+    public var podUser: ProcessIdentity?
 
     private static let queue = DispatchQueue(label: "gitopsd.probes", attributes: .concurrent)
 
     /// Creates a checker.
-    public init(defaultHost: String = "127.0.0.1", inheritedEnvironment: [String] = ["PATH"]) {
+    public init(
+        defaultHost: String = "127.0.0.1", inheritedEnvironment: [String] = ["PATH"],
+        podUser: ProcessIdentity? = .podDefault
+    ) {
         self.defaultHost = defaultHost
         self.inheritedEnvironment = inheritedEnvironment
+        self.podUser = podUser
     }
 
     /// Runs one check of `probe` for a container.
@@ -81,16 +88,19 @@ public struct ProbeChecker: Sendable {
         let spec = ContainerSpec(
             id: ContainerID(namespace: "", pod: "", container: "probe"), command: command,
             environment: environment, workingDirectory: workingDirectory)
-        let finalEnvironment = ProcessRuntime.environment(for: spec, inheriting: inheritedEnvironment)
+        let finalEnvironment = ProcessRuntime.environment(
+            for: spec, inheriting: inheritedEnvironment, otherUser: podUser != nil)
         let future: ExitFuture
         let pid: pid_t
         do {
             let executable = try ProcessRuntime.resolveExecutable(
                 program, environment: finalEnvironment, in: workingDirectory)
-            pid = try Posix.spawn(
+            // Never gitopsd's own working directory: `/` when the container names none.
+            pid = try Posix.spawnContainer(
                 executable: executable, arguments: command,
-                environment: finalEnvironment.map { "\($0.name)=\($0.value)" }, workingDirectory: workingDirectory,
-                output: .null)
+                environment: finalEnvironment.map { "\($0.name)=\($0.value)" },
+                workingDirectory: workingDirectory ?? "/", output: -1, cgroupProcs: [],
+                identity: podUser.map { Posix.Identity(uid: $0.uid, gid: $0.gid) })
         } catch {
             return .failure("exec probe could not start: \(error)")
         }

@@ -20,11 +20,14 @@ public struct ProcessRecord: Sendable, Hashable, Codable {
     public var startedAt: Date
     /// The log file the process writes to.
     public var logPath: String
+    /// The cgroup holding every process of this run (a stop signals all of them), or nil when the runtime tracks
+    /// the container by its process group only (no writable cgroup hierarchy; records of older gitopsd).
+    public var cgroup: String?
 
     /// Creates a record.
     public init(
         id: ContainerID, pid: Int32, processGroup: Int32, startTime: UInt64, command: [String], startedAt: Date,
-        logPath: String
+        logPath: String, cgroup: String? = nil
     ) {
         self.id = id
         self.pid = pid
@@ -33,5 +36,6 @@ public struct ProcessRecord: Sendable, Hashable, Codable {
         self.command = command
         self.startedAt = startedAt
         self.logPath = logPath
+        self.cgroup = cgroup
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
 import Glibc
+public import Logging
 
 /// Runs containers as local processes: the node agent's real `ContainerRuntime`.
 ///
-/// Each container is a child process started with `posix_spawn` in its own session and process group (so a
-/// stop signals everything the container started), with exactly the environment in its spec and stdin from
-/// `/dev/null`. One shared thread notices exits through pidfds and reaps children per pid (see `ExitMonitor`),
+/// Each container is a child process (fork + exec, `CProcessSpawn`) in its own session, process group and,
+/// where a cgroup v1 hierarchy is writable, cgroup (so a stop signals everything the container started, even
+/// what called `setsid`), running as `Configuration.podUser` in its own working directory, with exactly the
+/// environment in its spec and stdin from `/dev/null`. One shared thread notices exits through pidfds and reaps children per pid (see `ExitMonitor`),
 /// so no zombies are left and statuses reach the runtime promptly.
 ///
 /// ## Logs
@@ -37,21 +39,40 @@ public actor ProcessRuntime: ContainerRuntime {
         /// Time between SIGTERM and SIGKILL when a stop names none (`terminationGracePeriodSeconds`, 30 s).
         public var defaultGracePeriod: Duration
         /// Variables copied from gitopsd's own environment before the spec's (which win). `PATH` by default,
-        /// standing in for the `PATH` an image would set.
+        /// standing in for the `PATH` an image would set; with a `podUser`, `PATH` is the standard one instead
+        /// (`/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`).
         public var inheritedEnvironment: [String]
+        /// Who the containers' processes run as; nil for gitopsd's own user. Default `ProcessIdentity.podDefault`:
+        /// `nobody`/`nogroup` when gitopsd runs as root, its own user otherwise.
+        public var podUser: ProcessIdentity?
+        /// The directory holding each container's default working directory (for a spec that names none),
+        /// `<dir>/<namespace>_<pod>/<container>`, owned by `podUser`, mode 0700. It and the pod level are 0711
+        /// (no listing). It must be reachable by `podUser`, so not inside a 0700 data directory; nil for
+        /// `<logs directory>/../pods`.
+        public var workingDirectories: String?
+        /// Whether each container runs in a cgroup of its own (when a cgroup v1 hierarchy is writable), so a stop
+        /// reaches processes that left the container's process group (`setsid`). True by default.
+        public var usesCgroups: Bool
 
         /// Creates a configuration; every value but the logs directory has the kubelet's default.
         public init(
             logsDirectory: String, logSizeLimit: Int = 10 * 1024 * 1024,
             logRotationInterval: Duration = .seconds(10), defaultGracePeriod: Duration = .seconds(30),
-            inheritedEnvironment: [String] = ["PATH"]
+            inheritedEnvironment: [String] = ["PATH"], podUser: ProcessIdentity? = .podDefault,
+            workingDirectories: String? = nil, usesCgroups: Bool = true
         ) {
             self.logsDirectory = logsDirectory
             self.logSizeLimit = logSizeLimit
             self.logRotationInterval = logRotationInterval
             self.defaultGracePeriod = defaultGracePeriod
             self.inheritedEnvironment = inheritedEnvironment
+            self.usesCgroups = usesCgroups
+            self.podUser = podUser
+            self.workingDirectories = workingDirectories
         }
+
+        /// `workingDirectories`, or its default beside the logs directory.
+        var workingDirectoriesRoot: String { workingDirectories ?? logsDirectory + "/../pods" }
     }
 
     private struct Container {
@@ -66,9 +87,22 @@ public actor ProcessRuntime: ContainerRuntime {
     private var subscribers: [Int: AsyncStream<ContainerEvent>.Continuation] = [:]
     private var nextSubscriber = 0
 
+    /// Where containers' cgroups are made; nil when none is writable (containers are then process groups only).
+    private nonisolated let cgroups: ProcessCgroup.Hierarchy?
+
     /// Creates a runtime. Nothing runs until `start` or `adopt`; call `run()` to rotate logs periodically.
-    public init(configuration: Configuration) {
+    ///
+    /// - Parameter logger: told once, here, when containers cannot get cgroups and are tracked by process group.
+    public init(configuration: Configuration, logger: Logger? = nil) {
         self.configuration = configuration
+        cgroups = configuration.usesCgroups ? ProcessCgroup.Hierarchy.find() : nil
+        if configuration.usesCgroups, cgroups == nil {
+            logger?.info(
+                """
+                no writable cgroup v1 hierarchy (freezer, pids or name=systemd); containers are tracked by process \
+                group, so a process that calls setsid outlives its pod
+                """)
+        }
     }
 
     /// The log files and reader of container `id`.
@@ -78,7 +112,7 @@ public actor ProcessRuntime: ContainerRuntime {
 
     // MARK: ContainerRuntime
 
-    public func start(_ spec: ContainerSpec) throws(NodeError) -> ProcessRecord {
+    public func start(_ spec: ContainerSpec) async throws(NodeError) -> ProcessRecord {
         guard let program = spec.command.first, !program.isEmpty else {
             throw NodeError(
                 .invalidSpec,
@@ -87,20 +121,36 @@ public actor ProcessRuntime: ContainerRuntime {
         if let existing = containers[spec.id], existing.finished == nil {
             throw NodeError(.alreadyRunning, "container \(spec.id) already runs as pid \(existing.record.pid)")
         }
-        let environment = Self.environment(for: spec, inheriting: configuration.inheritedEnvironment)
-        let executable = try Self.resolveExecutable(program, environment: environment, in: spec.workingDirectory)
+        let environment = Self.environment(
+            for: spec, inheriting: configuration.inheritedEnvironment, otherUser: configuration.podUser != nil)
+        var workingDirectory = spec.workingDirectory ?? ""
+        if spec.workingDirectory == nil { workingDirectory = try makeWorkingDirectory(for: spec.id) }
+        let executable = try Self.resolveExecutable(program, environment: environment, in: workingDirectory)
         let arguments = spec.command + spec.args
         let logs = logs(for: spec.id)
         let logFD = try openFreshLog(logs)
         defer { close(logFD) }
 
+        let cgroup: ProcessCgroup?
+        var cgroupProcs: [Int32] = []
+        do {
+            cgroup = try cgroups.map { hierarchy throws(SystemCallError) in
+                try ProcessCgroup.create(for: spec.id, in: hierarchy)
+            }
+            if let cgroup { cgroupProcs.append(try cgroup.openProcs()) }
+        } catch {
+            throw NodeError(.systemCall, "cannot make a cgroup for container \(spec.id)", cause: error)
+        }
+        defer { for fd in cgroupProcs { close(fd) } }
         let pid: pid_t
         do {
-            pid = try Posix.spawn(
+            pid = try Posix.spawnContainer(
                 executable: executable, arguments: arguments,
                 environment: environment.map { "\($0.name)=\($0.value)" },
-                workingDirectory: spec.workingDirectory, output: .descriptor(logFD))
+                workingDirectory: workingDirectory, output: logFD, cgroupProcs: cgroupProcs,
+                identity: configuration.podUser.map { Posix.Identity(uid: $0.uid, gid: $0.gid) })
         } catch {
+            if let cgroup { _ = rmdir(cgroup.path) }
             throw NodeError(.spawnFailed, "cannot start container \(spec.id)", cause: error)
         }
         let startedAt = Date()
@@ -110,13 +160,14 @@ public actor ProcessRuntime: ContainerRuntime {
         } catch {
             Posix.signalGroup(pid, SIGKILL)
             _ = Posix.reap(pid)
+            if let cgroup { await cgroup.destroy() }
             throw NodeError(.systemCall, "cannot watch container \(spec.id)", cause: error)
         }
         // The child is ours and not yet reaped (at worst a zombie), so its stat file exists.
         let startTime = ProcStat.read(pid)?.startTime ?? 0
         let record = ProcessRecord(
             id: spec.id, pid: pid, processGroup: pid, startTime: startTime, command: arguments,
-            startedAt: startedAt, logPath: logs.currentPath)
+            startedAt: startedAt, logPath: logs.currentPath, cgroup: cgroup?.path)
         track(record, exit: exit)
         return record
     }
@@ -127,24 +178,22 @@ public actor ProcessRuntime: ContainerRuntime {
         }
         if let finished = container.finished { return finished }
         let grace = gracePeriod ?? configuration.defaultGracePeriod
-        let group = container.record.processGroup
+        let record = container.record
         let future = container.exit
-        Posix.signalGroup(group, grace > .zero ? SIGTERM : SIGKILL)
-        let observed = await withTaskGroup(of: ObservedExit?.self) { tasks in
-            tasks.addTask { await future.value }
-            tasks.addTask {
-                try? await Task.sleep(for: grace)
-                return nil
-            }
-            while let result = await tasks.next() {
-                if let result {
-                    tasks.cancelAll()
-                    return result
-                }
-                Posix.signalGroup(group, SIGKILL)  // grace period over
-            }
-            return await future.value
-        }
+        Self.signal(record, grace > .zero ? SIGTERM : SIGKILL)
+        // The grace period is a timer of its own, not a sleep of this task: stops mostly come from tasks that are
+        // already cancelled (a pod being deleted, the kubelet shutting down), where a sleep returns at once and
+        // the SIGKILL would follow the SIGTERM by microseconds. The exit wait itself cannot be cancelled.
+        let killer: Task<Void, Never>? =
+            grace > .zero
+            ? Task.detached {
+                guard (try? await Task.sleep(for: grace)) != nil else { return }  // cancelled: it exited
+                Self.signal(record, SIGKILL)
+            } : nil
+        let observed = await future.value
+        killer?.cancel()
+        // What the main process left behind dies with it, before the stop counts as done.
+        await Self.removeCgroup(of: record)
         return exited(container.record, observed)
     }
 
@@ -169,12 +218,18 @@ public actor ProcessRuntime: ContainerRuntime {
         return .running(container.record)
     }
 
-    public func adopt(_ record: ProcessRecord) throws(NodeError) {
+    public func adopt(_ record: ProcessRecord) async throws(NodeError) {
         if let existing = containers[record.id], existing.finished == nil {
             if existing.record == record { return }
             throw NodeError(.alreadyRunning, "container \(record.id) already runs as pid \(existing.record.pid)")
         }
-        try Self.verify(record)
+        do {
+            try Self.verify(record)
+        } catch {
+            // The main process is gone; whatever it left in its cgroup is not adopted and must not linger.
+            await Self.removeCgroup(of: record)
+            throw error
+        }
         let exit: ExitFuture
         do {
             exit = try ExitMonitor.shared.watch(record.pid, reap: false, startTime: record.startTime)
@@ -247,6 +302,7 @@ public actor ProcessRuntime: ContainerRuntime {
         Task { [weak self] in
             let observed = await exit.value
             await self?.exited(record, observed)
+            await Self.removeCgroup(of: record)
         }
     }
 
@@ -270,6 +326,25 @@ public actor ProcessRuntime: ContainerRuntime {
         subscribers[key] = nil
     }
 
+    /// The default working directory of a container, `<workingDirectories>/<namespace>_<pod>/<container>`: made
+    /// if missing (kept across restarts of the container), owned by the pod user, 0700, below 0711 levels so the
+    /// pod user reaches it without seeing its neighbours. The kubelet removes the pod's directory with the pod.
+    private func makeWorkingDirectory(for id: ContainerID) throws(NodeError) -> String {
+        let root = configuration.workingDirectoriesRoot
+        let pod = "\(root)/\(id.namespace)_\(id.pod)"
+        let container = "\(pod)/\(id.container)"
+        do {
+            try Posix.makeDirectories(container)
+            try Posix.changeMode(root, 0o711)
+            try Posix.changeMode(pod, 0o711)
+            try Posix.changeMode(container, 0o700)
+            if let user = configuration.podUser { try Posix.changeOwner(container, uid: user.uid, gid: user.gid) }
+        } catch {
+            throw NodeError(.systemCall, "cannot make the working directory of container \(id)", cause: error)
+        }
+        return container
+    }
+
     /// Moves the last run's log aside as `previous`, drops its rotated chunk and opens a new file for appending.
     private func openFreshLog(_ logs: ContainerLogs) throws(NodeError) -> Int32 {
         do {
@@ -280,6 +355,20 @@ public actor ProcessRuntime: ContainerRuntime {
         } catch {
             throw NodeError(.logIO, "cannot open the log of container \(logs.container)", cause: error)
         }
+    }
+
+    /// Signals every process of a container: its cgroup's members (its process group among them), or its
+    /// process group when it has no cgroup (or the cgroup cannot be read). Never both: a second SIGTERM makes
+    /// some programs skip their graceful shutdown.
+    private static func signal(_ record: ProcessRecord, _ signal: Int32) {
+        if let path = record.cgroup, ProcessCgroup(path: path).signalAll(signal) > 0 { return }
+        Posix.signalGroup(record.processGroup, signal)
+    }
+
+    /// Kills what is left in a container's cgroup and removes it (nothing to do without one).
+    private static func removeCgroup(of record: ProcessRecord) async {
+        guard let path = record.cgroup else { return }
+        await ProcessCgroup(path: path).destroy()
     }
 
     /// Checks that `record` still names a live process: same pid, same start time, not a zombie.
@@ -295,11 +384,21 @@ public actor ProcessRuntime: ContainerRuntime {
         }
     }
 
+    /// The `PATH` of a container running as another user than gitopsd (Docker's default for images).
+    static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     /// The final environment: inherited variables first, then the spec's; the last value of a name wins.
-    static func environment(for spec: ContainerSpec, inheriting names: [String]) -> [EnvironmentVariable] {
+    ///
+    /// - Parameter otherUser: the process runs as another user than gitopsd; it then gets `standardPath` for an
+    ///   inherited `PATH`, since gitopsd's may name directories that user cannot enter (root's `~/.pyenv/shims`).
+    static func environment(for spec: ContainerSpec, inheriting names: [String], otherUser: Bool = false)
+        -> [EnvironmentVariable]
+    {
         var inherited: [EnvironmentVariable] = []
         for name in names {
-            if let value = getenv(name) {
+            if otherUser, name == "PATH" {
+                inherited.append(EnvironmentVariable(name: name, value: standardPath))
+            } else if let value = getenv(name) {
                 inherited.append(EnvironmentVariable(name: name, value: String(cString: value)))
             }
         }

@@ -27,12 +27,23 @@ final class KubeletHarness: Sendable {
         where ProcStat.read(record.pid)?.startTime == record.startTime {
             kill(-record.processGroup, SIGKILL)
         }
+        for path in states.flatMap({ $0.containers.values }).compactMap(\.cgroup) {
+            let members = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
+            for pid in members.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            rmdir(path)
+        }
+        try? FileManager.default.removeItem(atPath: "\(directory.path)-pods")
     }
 
     var dataDirectory: String { directory.path }
 
     /// A new kubelet (with a new process runtime, as after a gitopsd restart) running in a task.
-    func start() -> RunningKubelet {
+    ///
+    /// - Parameter daemonRuntime: use the runtime a daemon gets (`Kubelet(store:configuration:)`: pods as an
+    ///   unprivileged user when run as root) instead of one running pods as the test's own user.
+    /// - Parameter slowStateQueries: wrap the runtime so that `state(of:)` answers only after this long, as on a
+    ///   loaded machine (see `SlowStateRuntime`).
+    func start(daemonRuntime: Bool = false, slowStateQueries: Duration? = nil) -> RunningKubelet {
         let hookCalls = hookCalls
         let configuration = Kubelet.Configuration(
             dataDirectory: dataDirectory, nodeName: "test-node",
@@ -41,8 +52,16 @@ final class KubeletHarness: Sendable {
             storeRetryInterval: .milliseconds(100),
             beforeTerminate: { pod in await hookCalls.record(pod) })
         let runtime = ProcessRuntime(
-            configuration: .init(logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2)))
-        let kubelet = Kubelet(store: store, runtime: runtime, configuration: configuration)
+            configuration: .init(
+                logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2), podUser: nil,
+                workingDirectories: configuration.podsDirectory))
+        let kubelet =
+            daemonRuntime
+            ? Kubelet(store: store, configuration: configuration)
+            : Kubelet(
+                store: store,
+                runtime: slowStateQueries.map { SlowStateRuntime(runtime, delay: $0) } ?? runtime,
+                configuration: configuration)
         return RunningKubelet(kubelet: kubelet, task: Task { await kubelet.run() })
     }
 
@@ -175,4 +194,31 @@ func processes(containing marker: String) -> [Int32] {
 extension Pod {
     var mainStatus: API.ContainerStatus? { status.containerStatuses.first }
     func condition(_ type: String) -> Condition? { status.conditions.first { $0.type == type } }
+}
+
+/// A real process runtime whose `state(of:)` answers late, so a test can make a short-lived container exit
+/// (and the next one start) before the kubelet has looked at it, without depending on the machine's load.
+struct SlowStateRuntime: ContainerRuntime {
+    let runtime: ProcessRuntime
+    let delay: Duration
+
+    init(_ runtime: ProcessRuntime, delay: Duration) {
+        self.runtime = runtime
+        self.delay = delay
+    }
+
+    func start(_ spec: ContainerSpec) async throws -> ProcessRecord { try await runtime.start(spec) }
+    func stop(_ id: ContainerID, gracePeriod: Duration?) async throws -> ContainerExit {
+        try await runtime.stop(id, gracePeriod: gracePeriod)
+    }
+    func waitForExit(_ id: ContainerID) async throws -> ContainerExit { try await runtime.waitForExit(id) }
+    func remove(_ id: ContainerID, gracePeriod: Duration?) async throws {
+        try await runtime.remove(id, gracePeriod: gracePeriod)
+    }
+    func state(of id: ContainerID) async -> RuntimeContainerState? {
+        try? await Task.sleep(for: delay)
+        return await runtime.state(of: id)
+    }
+    func adopt(_ record: ProcessRecord) async throws { try await runtime.adopt(record) }
+    func events() async -> AsyncStream<ContainerEvent> { await runtime.events() }
 }

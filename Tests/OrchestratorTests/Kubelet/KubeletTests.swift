@@ -155,6 +155,29 @@ struct KubeletTests {
         await running.stop(keepWorkloads: false)
     }
 
+    /// Every start of a crash-looping container counts once in its `Started` event, even when the kubelet looks
+    /// at a start only after that process has exited, or after the next one has started (the first restart
+    /// comes without back-off).
+    @Test func eachStartOfACrashingContainerCountsInItsStartedEvent() async throws {
+        let harness = try KubeletHarness()
+        let counter = harness.path("starts")
+        let script =
+            "n=0; [ -e \(counter) ] && read n < \(counter); n=$$((n + 1)); echo $$n > \(counter); [ $$n -ge 5 ]"
+        try await harness.create(
+            testPod("crasher", command: ["sh", "-c", script]) { $0.spec.restartPolicy = "OnFailure" })
+        let running = harness.start(slowStateQueries: .milliseconds(100))
+        await harness.waitForPod("crasher") { $0.status.phase == "Succeeded" }
+        let counted = try? String(contentsOfFile: counter, encoding: .utf8)
+        #expect(counted?.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        var starts = 0
+        let allCounted = await eventually(timeout: .seconds(5)) {
+            starts = await harness.events("crasher").filter { $0.reason == "Started" }.map(\.count).reduce(0, +)
+            return starts == 5
+        }
+        #expect(allCounted, "Started events count \(starts) starts")
+        await running.stop(keepWorkloads: false)
+    }
+
     @Test func deletingAPodRunsTheHookThenKillsItsProcessTree() async throws {
         let harness = try KubeletHarness()
         let leader = harness.path("leader.pid")
@@ -179,6 +202,105 @@ struct KubeletTests {
                 let states = (try? FileManager.default.contentsOfDirectory(atPath: harness.path("node/pods"))) ?? []
                 return states.isEmpty && !FileManager.default.fileExists(atPath: harness.path("logs/default_tree"))
             })
+        await running.stop(keepWorkloads: false)
+    }
+
+    /// A deleted pod, and every pod at `shutdown(keepWorkloads: false)`, gets its grace period: the process
+    /// handles SIGTERM for a second, writes a marker and exits before any SIGKILL.
+    @Test(arguments: [false, true])
+    func terminationWaitsForTheGracePeriod(byShutdown: Bool) async throws {
+        let harness = try KubeletHarness()
+        let marker = harness.path("terminated")
+        let script = "trap 'sleep 1; echo bye > \(marker); exit 0' TERM; echo ready; while true; do sleep 0.05; done"
+        try await harness.create(
+            testPod("graceful", command: ["sh", "-c", script]) { $0.spec.terminationGracePeriodSeconds = 20 })
+        let running = harness.start()
+        await harness.waitForPod("graceful") { $0.status.phase == "Running" }
+        let log = harness.path("logs/default_graceful/main.log")
+        #expect(await eventually { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true })
+        let started = ContinuousClock.now
+        if byShutdown {
+            await running.stop(keepWorkloads: false)
+        } else {
+            try await harness.delete(pod: "graceful")
+            #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: marker) })
+        }
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(started.duration(to: .now) >= .seconds(1))
+        if !byShutdown { await running.stop(keepWorkloads: false) }
+    }
+
+    /// A process that calls `setsid` is still part of its pod: deleting the pod, or shutting the kubelet down,
+    /// leaves nothing of it running.
+    @Test(arguments: [false, true])
+    func aProcessThatCallsSetsidDoesNotOutliveItsPod(byShutdown: Bool) async throws {
+        let harness = try KubeletHarness()
+        let token = UUID().uuidString
+        let marker = "escapee-\(token)"  // only in the escapee's argv, not in its parent's
+        defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
+        let script = """
+            import os, time
+            if os.fork() == 0:
+                os.setsid()
+                os.execvp('python3', ['python3', '-c', 'import time; time.sleep(1000)', 'escapee' + '-\(token)'])
+            time.sleep(600)
+            """
+        try await harness.create(testPod("escaper", command: ["python3", "-c", script]))
+        let running = harness.start()
+        await harness.waitForPod("escaper") { $0.status.phase == "Running" }
+        #expect(await eventually { pythonRuns(containing: marker) })
+        if byShutdown {
+            await running.stop(keepWorkloads: false)
+        } else {
+            try await harness.delete(pod: "escaper")
+        }
+        #expect(await eventually(timeout: .seconds(10)) { processes(containing: marker).isEmpty })
+        if !byShutdown { await running.stop(keepWorkloads: false) }
+    }
+
+    /// A root-run daemon's pod runs as an unprivileged user in a directory of its own: it cannot read a file of
+    /// the data directory (0700, the file 0600 root), its working directory is not the daemon's, it can write
+    /// there, and the directory goes with the pod.
+    @Test func aPodCannotReadTheDataDirectoryAndHasItsOwnWorkingDirectory() async throws {
+        try #require(geteuid() == 0, "the daemon switches pods to another user only when it runs as root")
+        let harness = try KubeletHarness()
+        #expect(chmod(harness.dataDirectory, 0o700) == 0)
+        let secret = harness.path("secret.db")
+        #expect(FileManager.default.createFile(atPath: secret, contents: Data("top secret".utf8)))
+        #expect(chmod(secret, 0o600) == 0)
+        let daemonDirectory = FileManager.default.currentDirectoryPath
+        let script = """
+            import os, sys, time
+            try:
+                open(sys.argv[1]).read()
+                print('read: yes', flush=True)
+            except OSError as error:
+                print('read: no', error.errno, flush=True)
+            print('uid:', os.getuid(), flush=True)
+            if os.getcwd() != sys.argv[2]:
+                open('own-file', 'w').write('mine')
+                print('wrote:', os.path.exists(os.path.join(os.getcwd(), 'own-file')), flush=True)
+            print('cwd:', os.getcwd(), flush=True)
+            time.sleep(600)
+            """
+        try await harness.create(testPod("isolated", command: ["python3", "-c", script, secret, daemonDirectory]))
+        let running = harness.start(daemonRuntime: true)
+        let logFile = harness.path("logs/default_isolated/main.log")
+        var log = ""
+        let logged = await eventually {
+            log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            return log.contains("cwd: ")
+        }
+        let status = await harness.pod("isolated")?.status
+        #expect(logged, "pod status: \(String(describing: status))")
+        #expect(log.contains("read: no 13"), "\(log)")
+        #expect(!log.contains("uid: 0\n"), "\(log)")
+        #expect(log.contains("wrote: True"), "\(log)")
+        let cwd = log.split(separator: "\n").first { $0.hasPrefix("cwd: ") }.map { String($0.dropFirst(5)) } ?? ""
+        #expect(cwd != daemonDirectory)
+        #expect(!cwd.hasPrefix(harness.dataDirectory + "/"))
+        try await harness.delete(pod: "isolated")
+        #expect(await eventually { !FileManager.default.fileExists(atPath: cwd) })
         await running.stop(keepWorkloads: false)
     }
 

@@ -18,7 +18,7 @@ func makeRuntime(
     ProcessRuntime(
         configuration: .init(
             logsDirectory: directory.path + "/logs", logSizeLimit: logSizeLimit,
-            logRotationInterval: .milliseconds(50), defaultGracePeriod: grace))
+            logRotationInterval: .milliseconds(50), defaultGracePeriod: grace, podUser: nil))
 }
 
 /// A container `test/<pod>/<name>` running `sh -c script`.
@@ -47,4 +47,11 @@ func awaitExit(_ runtime: ProcessRuntime, _ id: ContainerID) async -> ContainerE
 /// Waits until the container's log contains `text`.
 func awaitLog(_ runtime: ProcessRuntime, _ id: ContainerID, contains text: String) async -> Bool {
     await eventually { ((try? runtime.logs(for: id).read()) ?? "").contains(text) }
+}
+
+/// Whether a python3 process whose argv contains `marker` runs (not the shell or `setsid` still on the way to it).
+func pythonRuns(containing marker: String) -> Bool {
+    processes(containing: marker).contains { pid in
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("python3") == true
+    }
 }

@@ -28,7 +28,8 @@ private let serverScript = """
 
 @Suite("ProbeChecker")
 struct ProbeCheckerTests {
-    let checker = ProbeChecker()
+    /// Exec checks as the test's own user, so they may write to the test's temporary directories.
+    let checker = ProbeChecker(podUser: nil)
 
     /// Starts the test server in a runtime and waits until it answers.
     private func startServer(_ directory: TemporaryDirectory, _ runtime: ProcessRuntime) async throws -> [PortBinding] {
@@ -117,6 +118,16 @@ struct ProbeCheckerTests {
             namespace: "t", pod: "p", ports: [ContainerPortRequest(container: "c", containerPort: 1)])[0].hostPort
         let outcome = await checker.check(Probe(.tcpSocket(TCPSocketAction(port: .number(closed)))))
         #expect(outcome == .failure("dial tcp 127.0.0.1:\(closed): Connection refused"))
+    }
+
+    /// An exec probe is a command from the manifest like the container's own, so a root-run daemon runs it as
+    /// the pod user too, never as root, and not in the daemon's working directory.
+    @Test func anExecProbeOfARootDaemonRunsAsThePodUser() async throws {
+        try #require(geteuid() == 0, "the daemon switches users only when it runs as root")
+        let daemonDirectory = FileManager.default.currentDirectoryPath
+        let script = "test \"$(id -u)\" != 0 && test \"$(pwd)\" != \(daemonDirectory)"
+        let outcome = await ProbeChecker().check(Probe(.exec(ExecAction(command: ["sh", "-c", script]))))
+        #expect(outcome == .success)
     }
 
     @Test func execSuccessFailureAndTimeout() async throws {

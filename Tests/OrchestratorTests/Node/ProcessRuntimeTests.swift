@@ -146,6 +146,62 @@ struct ProcessRuntimeTests {
         #expect(await eventually { ProcStat.read(record.pid) == nil })
     }
 
+    /// A stop made from a task that is already cancelled (as a pod deletion's is) still gives the process its
+    /// grace period: here it handles SIGTERM for a second, writes a marker and exits 0 before the kill would come.
+    @Test func aStopFromACancelledTaskStillWaitsForTheGracePeriod() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let marker = directory.path + "/terminated"
+        let spec = shellSpec(
+            "trap 'sleep 1; echo bye > \(marker); exit 0' TERM; echo ready; while true; do sleep 0.05; done")
+        let record = try await runtime.start(spec)
+        #expect(await awaitLog(runtime, spec.id, contains: "ready"))
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runtime.stop(spec.id, gracePeriod: .seconds(20))
+        }
+        let exit = try await stopping.value
+        #expect(exit.status == .exited(code: 0))
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(await eventually { ProcStat.read(record.pid) == nil })
+    }
+
+    /// Cancellation does not stretch the grace period either: a process ignoring SIGTERM is killed after it.
+    @Test func aStopFromACancelledTaskKillsAfterTheGracePeriod() async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let spec = shellSpec("trap '' TERM; echo ready; while true; do sleep 0.05; done")
+        _ = try await runtime.start(spec)
+        #expect(await awaitLog(runtime, spec.id, contains: "ready"))
+        let started = ContinuousClock.now
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runtime.stop(spec.id, gracePeriod: .milliseconds(500))
+        }
+        let exit = try await stopping.value
+        #expect(exit.status == .signaled(signal: SIGKILL))
+        #expect(started.duration(to: .now) >= .milliseconds(500))
+    }
+
+    /// A pod running as another user does not get gitopsd's PATH, which may name directories only gitopsd's
+    /// user can enter (root's `~/.pyenv/shims`), but the standard one an image would set; its spec's PATH wins.
+    @Test(arguments: [nil, "/opt/app/bin:/usr/bin:/bin"])
+    func aPodOfAnotherUserGetsTheStandardPath(specPath: String?) async throws {
+        try #require(geteuid() == 0, "switching users needs root")
+        let directory = try TemporaryDirectory()
+        let runtime = ProcessRuntime(
+            configuration: .init(
+                logsDirectory: directory.path + "/logs", podUser: .unprivileged,
+                workingDirectories: directory.path + "/pods"))
+        let spec = shellSpec(
+            "echo \"path=$PATH uid=$(id -u)\"; exec sleep 300",
+            environment: specPath.map { [EnvironmentVariable(name: "PATH", value: $0)] } ?? [])
+        _ = try await runtime.start(spec)
+        let expected = specPath ?? ProcessRuntime.standardPath
+        #expect(await awaitLog(runtime, spec.id, contains: "path=\(expected) uid=\(ProcessIdentity.unprivileged.uid)"))
+        _ = try await runtime.stop(spec.id, gracePeriod: .zero)
+    }
+
     @Test func stoppingKillsTheWholeProcessGroup() async throws {
         let directory = try TemporaryDirectory()
         let runtime = makeRuntime(directory)
@@ -158,6 +214,33 @@ struct ProcessRuntimeTests {
         #expect(!isNotRunning(grandchild))
         _ = try await runtime.stop(spec.id, gracePeriod: .seconds(10))
         #expect(await eventually { isNotRunning(grandchild) })
+    }
+
+    /// A process that leaves the container's session and group (`setsid`) still dies with the container, on a
+    /// stop and when the container's main process exits on its own.
+    @Test(arguments: [true, false])
+    func aProcessThatCallsSetsidDiesWithItsContainer(stopped: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let runtime = makeRuntime(directory)
+        let token = UUID().uuidString
+        let marker = "escapee-\(token)"  // only in the escapee's argv, not in the shell's
+        defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
+        let spec = shellSpec(
+            "m=escapee; setsid python3 -c 'import time; time.sleep(1000)' \"${m}-\(token)\" & echo started; "
+                + (stopped ? "while true; do sleep 0.05; done" : "sleep 1"))
+        let record = try await runtime.start(spec)
+        // This machine has a writable cgroup v1 hierarchy (tests run as root); elsewhere the runtime falls back.
+        let cgroup = try #require(record.cgroup)
+        #expect(FileManager.default.fileExists(atPath: cgroup))
+        #expect(await awaitLog(runtime, spec.id, contains: "started"))
+        #expect(await eventually { pythonRuns(containing: marker) })
+        if stopped {
+            _ = try await runtime.stop(spec.id, gracePeriod: .seconds(5))
+        } else {
+            _ = await awaitExit(runtime, spec.id)
+        }
+        #expect(await eventually(timeout: .seconds(5)) { processes(containing: marker).isEmpty })
+        #expect(await eventually(timeout: .seconds(5)) { !FileManager.default.fileExists(atPath: cgroup) })
     }
 
     @Test func helpersLeftBehindDieWithTheirContainer() async throws {

@@ -17,9 +17,10 @@ struct KubeletContext: Sendable {
                 source: "kubelet"))
     }
 
-    /// Removes a pod's log directory (on pod deletion).
+    /// Removes a pod's log directory and its working directories (on pod deletion).
     func removeLogs(namespace: String, pod: String) {
         try? FileManager.default.removeItem(atPath: "\(configuration.logsDirectory)/\(namespace)_\(pod)")
+        try? FileManager.default.removeItem(atPath: "\(configuration.podsDirectory)/\(namespace)_\(pod)")
     }
 }
 

@@ -267,9 +267,11 @@ actor PodWorker {
         let spec = ContainerSpec(
             id: id, command: resolved.command, args: resolved.args, environment: resolved.variables,
             workingDirectory: container.workingDir)
+        // Exec probes run as the containers do.
+        let podUser = (context.runtime as? ProcessRuntime)?.configuration.podUser ?? ProcessIdentity.podDefault
         let supervisor = ContainerSupervisor(
-            spec: spec, runtime: context.runtime,
-            configuration: await supervisorConfiguration(container), initialStatus: statuses[name])
+            spec: spec, runtime: context.runtime, configuration: await supervisorConfiguration(container),
+            checker: ProbeChecker(podUser: podUser), initialStatus: statuses[name])
         guard runs[name]?.generation == generation else { return }
         runs[name]?.supervisor = supervisor
         if detaching { await supervisor.detach() }
@@ -366,8 +368,8 @@ actor PodWorker {
         statuses[name] = status
         scheduleWrite()
         switch status.state {
-        case .running where old?.state != status.state:
-            Task { await self.containerStarted(name) }
+        case .running(let startedAt) where old?.state != status.state:
+            Task { await self.containerStarted(name, startedAt: startedAt) }
         case .waiting(let reason, _) where reason == "CrashLoopBackOff":
             if case .waiting(reason: "CrashLoopBackOff", _)? = old?.state { break }
             Task {
@@ -382,16 +384,22 @@ actor PodWorker {
         }
     }
 
-    /// A process started (or was adopted): persist its record at once, and record `Started` unless it is the
-    /// process already on record (adoption).
-    private func containerStarted(_ name: String) async {
-        guard !stopping || detaching,
-            case .running(let record)? = await context.runtime.state(of: containerID(name))
-        else { return }
-        guard state.containers[name] != record else { return }
-        state.containers[name] = record
-        state.images[name] = pod.spec.containers.first { $0.name == name }?.image ?? ""
-        save()
+    /// The process started at `startedAt` started (or was adopted): record `Started` unless it is the process
+    /// already on record (adoption), and persist its record at once if it still runs.
+    ///
+    /// The event follows the status change, not what the runtime shows by the time this runs: a crashing
+    /// process may have exited by then, or the next one (the first restart has no back-off) may have started,
+    /// and looking at the runtime's current process used to drop such a start from the count.
+    private func containerStarted(_ name: String, startedAt: Date) async {
+        guard !stopping || detaching, state.containers[name]?.startedAt != startedAt else { return }
+        if case .running(let record)? = await context.runtime.state(of: containerID(name)),
+            record.startedAt == startedAt, state.containers[name] != record
+        {
+            state.containers[name] = record
+            state.images[name] = pod.spec.containers.first { $0.name == name }?.image ?? ""
+            save()
+        }
+        guard !stopping || detaching else { return }
         await context.event(key, "Started", "Started container \(name)")
     }
 

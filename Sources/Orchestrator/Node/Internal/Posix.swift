@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Glibc
 
 /// Thin wrappers over the system calls the node agent uses. Every C call sits behind one small function that
@@ -6,14 +7,6 @@ enum Posix {
     // MARK: glibc functions the Swift Glibc module does not export (they need _GNU_SOURCE), looked up once.
 
     private typealias PidfdOpenFunction = @convention(c) (pid_t, UInt32) -> Int32
-    private typealias AddChdirFunction =
-        @convention(c) (
-            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
-        ) -> Int32
-    private typealias AddClosefromFunction =
-        @convention(c) (
-            UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
-        ) -> Int32
 
     /// `RTLD_DEFAULT` is a null handle on glibc.
     private static func lookup(_ name: String) -> UnsafeMutableRawPointer? {
@@ -23,13 +16,6 @@ enum Posix {
     private static let pidfdOpenFunction: PidfdOpenFunction? = lookup("pidfd_open").map {
         unsafeBitCast($0, to: PidfdOpenFunction.self)
     }
-    private static let addChdirFunction: AddChdirFunction? =
-        lookup("posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdirFunction.self) }
-    private static let addClosefromFunction: AddClosefromFunction? =
-        lookup("posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddClosefromFunction.self) }
-
-    /// glibc's `POSIX_SPAWN_SETSID` (2.26+): the child calls `setsid()`, so it leads a new session and group.
-    private static let spawnSetSID: Int32 = 0x80
 
     // MARK: process identity
 
@@ -99,6 +85,16 @@ enum Posix {
         }
     }
 
+    /// Sets the permission bits of `path` (not limited by the umask, unlike `mkdir`).
+    static func changeMode(_ path: String, _ mode: mode_t) throws(SystemCallError) {
+        if chmod(path, mode) != 0 { throw .current("chmod \(path)") }
+    }
+
+    /// Gives `path` (not a symbolic link's target) to `uid`/`gid`.
+    static func changeOwner(_ path: String, uid: uid_t, gid: gid_t) throws(SystemCallError) {
+        if lchown(path, uid, gid) != 0 { throw .current("chown \(path)") }
+    }
+
     /// Whether `path` names a regular file this process may execute.
     static func isExecutableFile(_ path: String) -> Bool {
         var info = stat()
@@ -108,73 +104,66 @@ enum Posix {
 
     // MARK: spawning
 
-    /// Where a spawned process's standard output and error go.
-    enum Output {
-        /// Both streams to `/dev/null`.
-        case null
-        /// Both streams to this descriptor (the caller keeps ownership and closes it after spawning).
-        case descriptor(Int32)
+    /// A uid and gid to run a child as.
+    struct Identity {
+        var uid: uid_t
+        var gid: gid_t
     }
 
-    /// Starts `executable` with `arguments` (argv, including argv[0]) and exactly `environment`
-    /// (`NAME=value` strings) in a new session and process group, stdin from `/dev/null`.
-    ///
-    /// Uses `posix_spawn` (vfork-like, safe in a multi-threaded process), resets signal dispositions and the
-    /// signal mask so the child does not inherit what the Swift runtime set up, and closes every descriptor
-    /// above 2 in the child.
-    static func spawn(
+    /// Starts a container process (fork + exec in C, see `CProcessSpawn`): a new session and process group,
+    /// member of the cgroups whose `cgroup.procs` descriptors are given, running as `identity` (nil: as we run),
+    /// in `workingDirectory`, stdin from `/dev/null`, stdout and stderr to `output` (-1: `/dev/null`), every
+    /// other descriptor closed, signals reset.
+    static func spawnContainer(
         executable: String, arguments: [String], environment: [String], workingDirectory: String?,
-        output: Output
+        output: Int32, cgroupProcs: [Int32], identity: Identity?
     ) throws(SystemCallError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        switch output {
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        case .descriptor(let fd):
-            posix_spawn_file_actions_adddup2(&actions, fd, 1)
-            posix_spawn_file_actions_adddup2(&actions, fd, 2)
-        }
-        if let workingDirectory {
-            guard let addChdir = addChdirFunction else {
-                throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: ENOSYS)
-            }
-            let result = addChdir(&actions, workingDirectory)
-            if result != 0 { throw SystemCallError(call: "posix_spawn_file_actions_addchdir_np", errno: result) }
-        }
-        if let addClosefrom = addClosefromFunction {
-            _ = addClosefrom(&actions, 3)
-        }
-
-        var defaultSignals = sigset_t()
-        sigfillset(&defaultSignals)
-        // SIGKILL and SIGSTOP cannot be reset; glibc rejects them in the set.
-        sigdelset(&defaultSignals, SIGKILL)
-        sigdelset(&defaultSignals, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        let flags = Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK) | spawnSetSID
-        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
-
         let argv = CStringArray(arguments)
         let envp = CStringArray(environment)
         var pid: pid_t = 0
+        var step: Int32 = 0
         let result = argv.withPointers { argvPointer in
             envp.withPointers { envpPointer in
-                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envpPointer)
+                cgroupProcs.withUnsafeBufferPointer { cgroupFDs in
+                    executable.withCString { executablePointer in
+                        withOptionalCString(workingDirectory) { directoryPointer in
+                            var options = gitopsd_spawn_options(
+                                executable: executablePointer, argv: argvPointer, envp: envpPointer,
+                                working_directory: directoryPointer, output_fd: output,
+                                cgroup_procs_fds: cgroupFDs.baseAddress, cgroup_procs_fd_count: Int32(cgroupFDs.count),
+                                change_identity: identity == nil ? 0 : 1, uid: identity?.uid ?? 0,
+                                gid: identity?.gid ?? 0)
+                            return gitopsd_spawn(&options, &pid, &step)
+                        }
+                    }
+                }
             }
         }
-        if result != 0 { throw SystemCallError(call: "posix_spawn \(executable)", errno: result) }
+        if result != 0 {
+            throw SystemCallError(call: "spawn \(executable) (\(spawnStepName(step)))", errno: result)
+        }
         return pid
+    }
+
+    private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let string else { return body(nil) }
+        return string.withCString { body($0) }
+    }
+
+    private static func spawnStepName(_ step: Int32) -> String {
+        switch Int(step) {
+        case Int(GITOPSD_SPAWN_STEP_PIPE): "pipe"
+        case Int(GITOPSD_SPAWN_STEP_FORK): "fork"
+        case Int(GITOPSD_SPAWN_STEP_SETSID): "setsid"
+        case Int(GITOPSD_SPAWN_STEP_CGROUP): "joining the cgroup"
+        case Int(GITOPSD_SPAWN_STEP_SETGROUPS): "setgroups"
+        case Int(GITOPSD_SPAWN_STEP_SETGID): "setgid"
+        case Int(GITOPSD_SPAWN_STEP_SETUID): "setuid"
+        case Int(GITOPSD_SPAWN_STEP_CHDIR): "chdir"
+        case Int(GITOPSD_SPAWN_STEP_DESCRIPTORS): "standard descriptors"
+        case Int(GITOPSD_SPAWN_STEP_EXEC): "execve"
+        default: "step \(step)"
+        }
     }
 }
 

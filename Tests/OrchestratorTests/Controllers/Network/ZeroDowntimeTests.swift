@@ -55,7 +55,8 @@ import Testing
             dataDirectory: data.path, nodeName: "test-node", statusCoalescing: .milliseconds(20),
             storeRetryInterval: .milliseconds(100), beforeTerminate: harness.network.beforeTerminateHook)
         let runtime = ProcessRuntime(
-            configuration: .init(logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2)))
+            configuration: .init(
+                logsDirectory: configuration.logsDirectory, defaultGracePeriod: .seconds(2), podUser: nil))
         let kubelet = Kubelet(store: harness.store, runtime: runtime, configuration: configuration)
         let kubeletTask = Task { await kubelet.run() }
 
