@@ -35,6 +35,12 @@ import Testing
             kind: Secret
             metadata: {name: db, namespace: default}
             stringData: {password: \(Self.secretValue)}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sleeper, namespace: default}
+            spec:
+              containers: [{name: main, image: local/sleep, command: [/bin/sh, -c, "echo started; exec sleep 1000"]}]
             """)
         let commit = try repo.commit("a secret")
         let apiPort = LoopbackHTTP.freePort()
@@ -51,10 +57,21 @@ import Testing
             return history.contains(commit)
         }
         try #require(synced)
+        // The pod's log is written under the data directory too.
+        let logged = await eventually(timeout: .seconds(60)) {
+            let files = FileManager.default.subpaths(atPath: data) ?? []
+            return files.contains { $0.hasPrefix("logs/") && $0.hasSuffix(".log") }
+        }
+        #expect(logged)
 
         #expect(Self.mode(data) == 0o700)
         for file in ["state.db", "state.db-wal", "history.jsonl", "daemon.lock"] {
             #expect(Self.mode(data + "/" + file) == 0o600, "\(file) is 0\(String(Self.mode(data + "/" + file), radix: 8))")
+        }
+        var isDirectory: ObjCBool = false
+        for file in FileManager.default.subpaths(atPath: data) ?? []
+        where FileManager.default.fileExists(atPath: data + "/" + file, isDirectory: &isDirectory) && !isDirectory.boolValue {
+            #expect(Self.mode(data + "/" + file) & 0o077 == 0, "\(file) is 0\(String(Self.mode(data + "/" + file), radix: 8))")
         }
         guard getuid() == 0 else { return }
         // Not even a file whose own mode is too wide can be reached through the directory.

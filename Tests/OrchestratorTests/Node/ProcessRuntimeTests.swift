@@ -225,9 +225,12 @@ struct ProcessRuntimeTests {
         let token = UUID().uuidString
         let marker = "escapee-\(token)"  // only in the escapee's argv, not in the shell's
         defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
+        // The escapee says when it runs (a file), so the main process never exits before it is there to catch.
+        let ready = directory.appending("escapee-ready")
         let spec = shellSpec(
-            "m=escapee; setsid python3 -c 'import time; time.sleep(1000)' \"${m}-\(token)\" & echo started; "
-                + (stopped ? "while true; do sleep 0.05; done" : "sleep 1"))
+            "m=escapee; setsid python3 -c 'import time; open(\"\(ready)\", \"w\"); time.sleep(1000)' "
+                + "\"${m}-\(token)\" & echo started; while [ ! -e \(ready) ]; do sleep 0.05; done; "
+                + (stopped ? "while true; do sleep 0.05; done" : "sleep 0.2"))
         let record = try await runtime.start(spec)
         // This machine has a writable cgroup v1 hierarchy (tests run as root); elsewhere the runtime falls back.
         let cgroup = try #require(record.cgroup)

@@ -57,7 +57,9 @@ enum Posix {
     // MARK: descriptors
 
     /// Opens `path` with close-on-exec set.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemCallError) -> Int32 {
+    /// Files are owner-only unless asked otherwise: logs and node state live in the data directory, which holds
+    /// Secrets; a pod reaches its log through the descriptor it inherits, never the path.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(SystemCallError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         if fd < 0 { throw .current("open \(path)") }
         return fd
