@@ -43,6 +43,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "API", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        // Kustomize rendering over an abstract file tree (git objects or a directory), on top of API only.
+        .target(name: "Kustomize", dependencies: ["API"], swiftSettings: swiftSettings),
         .target(
             name: "GitSource",
             dependencies: ["CGit2", "CZlib", "API", .product(name: "Logging", package: "swift-log")],
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "APITests", dependencies: ["API", "TestSupport"], resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "KustomizeTests", dependencies: ["Kustomize", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests",

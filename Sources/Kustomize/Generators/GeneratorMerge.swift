@@ -1,0 +1,27 @@
+import API
+
+/// `behavior: merge` and `behavior: replace`: a generator entry changing an object from a base.
+enum GeneratorMerge {
+    static func apply(_ generated: Resource, behavior: Resource.Behavior, to existing: inout Resource) {
+        var value = existing.value
+        for field in ["data", "binaryData"] {
+            if behavior == .replace {
+                value[field] = generated.value[field]
+            } else if let members = generated.value[field]?.objectValue {
+                var merged = value[field]?.objectValue ?? [:]
+                merged.merge(members) { $1 }
+                value[field] = .object(merged)
+            }
+        }
+        for field in ["labels", "annotations"] {
+            if let members = generated.value[path: ["metadata", field]]?.objectValue {
+                var merged = value[path: ["metadata", field]]?.objectValue ?? [:]
+                merged.merge(members) { $1 }
+                value[path: ["metadata", field]] = .object(merged)
+            }
+        }
+        if let immutable = generated.value["immutable"] { value["immutable"] = immutable }
+        existing.value = value
+        existing.needsHashSuffix = existing.needsHashSuffix && generated.needsHashSuffix
+    }
+}

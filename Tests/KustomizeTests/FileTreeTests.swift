@@ -1,0 +1,4 @@
+import Testing
+@testable import Kustomize
+
+@Test func placeholder() { #expect(Bool(true)) }
