@@ -18,7 +18,7 @@ enum ContentHash {
             case .object(let members)?:
                 document.append((field, goJSON(.object(members))))
             case let scalar? where scalar != .null:
-                if !optional { document.append((field, goJSON(.string(FieldReader.scalarText(scalar) ?? "")))) }
+                if !optional { document.append((field, goJSON(.string(scalar.stringValue ?? "")))) }
             default:
                 if !optional { document.append((field, goJSON(.string("")))) }
             }

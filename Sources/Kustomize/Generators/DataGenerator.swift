@@ -76,7 +76,8 @@ struct DataGenerator {
         if local.immutable ?? global.immutable ?? false { value["immutable"] = true }
 
         var resource = Resource(value: value, sourceMap: Self.sourceMap(at: generator.location, file: kustomization.file))
-        resource.needsHashSuffix = !(local.disableNameSuffixHash ?? global.disableNameSuffixHash ?? false)
+        // Either level can turn the hash off; a generator cannot turn it back on.
+        resource.needsHashSuffix = !((global.disableNameSuffixHash ?? false) || (local.disableNameSuffixHash ?? false))
         return resource
     }
 

@@ -4,10 +4,17 @@ import API
 enum GeneratorMerge {
     static func apply(_ generated: Resource, behavior: Resource.Behavior, to existing: inout Resource) {
         var value = existing.value
+        if behavior == .replace {
+            // The generated object takes the old one's place, keeping only its identity.
+            value = generated.value
+            value[path: ["metadata", "name"]] = existing.value[path: ["metadata", "name"]]
+            value[path: ["metadata", "namespace"]] = existing.value[path: ["metadata", "namespace"]]
+            existing.value = value
+            existing.needsHashSuffix = existing.needsHashSuffix && generated.needsHashSuffix
+            return
+        }
         for field in ["data", "binaryData"] {
-            if behavior == .replace {
-                value[field] = generated.value[field]
-            } else if let members = generated.value[field]?.objectValue {
+            if let members = generated.value[field]?.objectValue {
                 var merged = value[field]?.objectValue ?? [:]
                 merged.merge(members) { $1 }
                 value[field] = .object(merged)

@@ -67,7 +67,7 @@ struct FieldReader {
         return result
     }
 
-    /// A member that is a string (numbers and booleans are read as YAML wrote them, as Kustomize does).
+    /// A member that is a string (a number or boolean is an error, as in Kustomize).
     func string(_ key: String) throws(KustomizeError) -> String? {
         guard let member = value[key], member != .null else { return nil }
         guard let string = Self.scalarText(member) else { throw typeError(key, "a string", member) }
@@ -122,14 +122,9 @@ struct FieldReader {
         KustomizeError(.invalidValue, "\(fieldName(key)): expected \(expected), got \(actual.typeName)", location: location(key))
     }
 
-    /// The text of a scalar as Kustomize would read it into a Go string.
+    /// The string of a string field. Kustomize refuses `nameSuffix: -2` (a number) for a string field, so we do
+    /// too: quoting is the author's job, and guessing would render a name they did not write.
     static func scalarText(_ value: Value) -> String? {
-        switch value {
-        case .string(let string): string
-        case .bool(let bool): bool ? "true" : "false"
-        case .int(let int): String(int)
-        case .double: String(decoding: value.jsonBytes, as: UTF8.self)
-        default: nil
-        }
+        value.stringValue
     }
 }

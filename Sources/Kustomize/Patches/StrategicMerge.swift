@@ -72,19 +72,41 @@ enum StrategicMerge {
         else {
             return try stripDirectives(.array(patch))
         }
-        var result = existing
+        // Merge each patch element into its counterpart; what the patch names comes out in patch order and
+        // the untouched elements in their order, interleaved the way Kubernetes' strategic merge does.
+        var patched: [(value: Value, serverIndex: Int?)] = []
+        var touched = Set<Int>()
         for element in patch {
             guard let identity = element[key] else {
                 throw KustomizeError(.patchFailed, "\(path.joined(separator: ".")): a list element without its merge key \(key)")
             }
-            if let index = result.firstIndex(where: { $0[key] == identity }) {
-                if let merged = try apply(element, to: result[index], path: path) {
-                    result[index] = merged
-                } else {
-                    result.remove(at: index)
+            if let index = existing.firstIndex(where: { $0[key] == identity }) {
+                touched.insert(index)
+                if let merged = try apply(element, to: existing[index], path: path) {
+                    patched.append((merged, index))
                 }
             } else if element["$patch"]?.stringValue != "delete" {
-                result.append(try stripDirectives(element))
+                patched.append((try stripDirectives(element), nil))
+            }
+        }
+        let untouched = existing.indices.filter { !touched.contains($0) }
+        var result: [Value] = []
+        var left = 0, right = 0
+        while left < patched.count || right < untouched.count {
+            if left < patched.count, right < untouched.count {
+                if let serverIndex = patched[left].serverIndex, serverIndex > untouched[right] {
+                    result.append(existing[untouched[right]])
+                    right += 1
+                } else {
+                    result.append(patched[left].value)
+                    left += 1
+                }
+            } else if left < patched.count {
+                result.append(patched[left].value)
+                left += 1
+            } else {
+                result.append(existing[untouched[right]])
+                right += 1
             }
         }
         return .array(result)

@@ -1,4 +1,0 @@
-import Testing
-@testable import Kustomize
-
-@Test func placeholder() { #expect(Bool(true)) }
