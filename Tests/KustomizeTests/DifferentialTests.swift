@@ -24,3 +24,19 @@ import Testing
         #expect(fromDisk.map(\.value) == fromMemory.map(\.value))
     }
 }
+
+/// Trees the real Kustomize refuses must be refused here too, with an error that says where.
+@Suite struct DifferentialFailureTests {
+    @Test(arguments: FailureTrees.all)
+    func refusesLikeKubectl(_ failure: FailureTrees.Case) throws {
+        let directory = try failure.tree.write()
+        if case .objects = try KubectlKustomize.render(root: directory.path, directory: failure.tree.directory) {
+            Issue.record("kubectl kustomize accepted \(failure.tree.name); the case is wrong")
+        }
+        let error = #expect(throws: KustomizeError.self) {
+            try KustomizeRenderer.render(directory: failure.tree.directory, in: InMemoryFileTree(texts: failure.tree.files))
+        }
+        #expect(error?.code == failure.code, "\(error.map(String.init(describing:)) ?? "no error")")
+        #expect(error?.location?.description == failure.location, "\(error.map(String.init(describing:)) ?? "no error")")
+    }
+}

@@ -60,7 +60,7 @@ struct JSONPatch {
             case "add":
                 guard Self.insert(operation.value ?? .null, at: operation.path[...], into: &result, replacing: false) else { throw fail("the parent does not exist") }
             case "replace":
-                guard Self.get(operation.path[...], in: result) != nil else { throw fail("no such field") }
+                // Kustomize's JSON patch library lets replace add a missing member of an existing object.
                 guard Self.insert(operation.value ?? .null, at: operation.path[...], into: &result, replacing: true) else { throw fail("no such field") }
             case "remove":
                 guard Self.remove(operation.path[...], from: &result) != nil else { throw fail("no such field") }

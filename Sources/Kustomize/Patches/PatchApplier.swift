@@ -63,7 +63,7 @@ struct PatchApplier {
 
     private static func merge(_ patch: Value, into resource: inout Resource, location: SourceLocation?) throws(KustomizeError) {
         do throws(KustomizeError) {
-            guard let merged = try StrategicMerge.apply(patch, to: resource.value) else {
+            guard let merged = try StrategicMerge.apply(patch, toResource: resource.value, group: resource.group) else {
                 throw KustomizeError(.patchFailed, "\(resource.displayName): deleting whole resources with $patch: delete is not supported")
             }
             resource.value = merged

@@ -24,7 +24,20 @@ enum StrategicMerge {
 
     /// Applies `patch` to `target`.
     /// - Throws: `KustomizeError` `.patchFailed` for an unknown `$patch` directive.
-    static func apply(_ patch: Value, to target: Value, path: [String] = []) throws(KustomizeError) -> Value? {
+    /// API groups whose kinds Kustomize knows the schema of; lists in other kinds (custom resources) have no
+    /// merge keys and are replaced whole.
+    static let builtInGroups: Set<String> = [
+        "", "apps", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "autoscaling",
+        "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io",
+        "admissionregistration.k8s.io", "apiextensions.k8s.io", "certificates.k8s.io", "events.k8s.io",
+    ]
+
+    /// Applies `patch` to a resource, using merge keys only when its kind is a built-in one.
+    static func apply(_ patch: Value, toResource target: Value, group: String) throws(KustomizeError) -> Value? {
+        try apply(patch, to: target, path: [], mergeKeys: builtInGroups.contains(group))
+    }
+
+    static func apply(_ patch: Value, to target: Value, path: [String], mergeKeys: Bool) throws(KustomizeError) -> Value? {
         guard case .object(var patchMembers) = patch else { return patch }
         if let directive = patchMembers["$patch"] {
             patchMembers["$patch"] = nil
@@ -48,12 +61,12 @@ enum StrategicMerge {
             let childPath = path + [key]
             switch (members[key], patchValue) {
             case (.object?, .object):
-                members[key] = try apply(patchValue, to: members[key] ?? .null, path: childPath)
+                members[key] = try apply(patchValue, to: members[key] ?? .null, path: childPath, mergeKeys: mergeKeys)
             case (.array(let existing)?, .array(let patchElements)):
-                members[key] = try mergeList(existing, patchElements, field: key, path: childPath)
+                members[key] = try mergeList(existing, patchElements, field: key, path: childPath, mergeKeys: mergeKeys)
             default:
                 if case .array(let patchElements) = patchValue {
-                    members[key] = try mergeList([], patchElements, field: key, path: childPath)
+                    members[key] = try mergeList([], patchElements, field: key, path: childPath, mergeKeys: mergeKeys)
                 } else {
                     members[key] = try stripDirectives(patchValue)
                 }
@@ -62,12 +75,12 @@ enum StrategicMerge {
         return .object(members)
     }
 
-    private static func mergeList(_ existing: [Value], _ patch: [Value], field: String, path: [String]) throws(KustomizeError) -> Value {
+    private static func mergeList(_ existing: [Value], _ patch: [Value], field: String, path: [String], mergeKeys: Bool) throws(KustomizeError) -> Value {
         // A `$patch: replace` element replaces the whole list with the other elements.
         if patch.contains(where: { $0["$patch"]?.stringValue == "replace" }) {
             return try stripDirectives(.array(patch.filter { $0["$patch"]?.stringValue != "replace" }))
         }
-        guard let key = mergeKey(field: field, path: path), existing.allSatisfy({ $0.objectValue != nil }),
+        guard mergeKeys, let key = mergeKey(field: field, path: path), existing.allSatisfy({ $0.objectValue != nil }),
             patch.allSatisfy({ $0.objectValue != nil })
         else {
             return try stripDirectives(.array(patch))
@@ -82,7 +95,7 @@ enum StrategicMerge {
             }
             if let index = existing.firstIndex(where: { $0[key] == identity }) {
                 touched.insert(index)
-                if let merged = try apply(element, to: existing[index], path: path) {
+                if let merged = try apply(element, to: existing[index], path: path, mergeKeys: mergeKeys) {
                     patched.append((merged, index))
                 }
             } else if element["$patch"]?.stringValue != "delete" {

@@ -407,6 +407,84 @@ enum DifferentialTrees {
             "base/deployment.yaml": Manifests.deployment,
             "overlay/kustomization.yaml": "resources: [../base]\nnamePrefix: outer-\nnamespace: prod\ncommonLabels: {env: prod}\n",
         ], directory: "overlay"),
+        single("JSON patch replace adds a missing member", [
+            "kustomization.yaml": "resources: [d.yaml]\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: replace\n      path: /spec/paused\n      value: true\n",
+            "d.yaml": Manifests.deployment,
+        ]),
+        single("selectors of NetworkPolicy, PDB, CronJob and a Service without one", [
+            "kustomization.yaml": "resources: [more.yaml]\ncommonLabels: {app.kubernetes.io/part-of: shop}\n",
+            "more.yaml": """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: external}
+                spec:
+                  type: ExternalName
+                  externalName: example.com
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: allow}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  ingress:
+                  - from:
+                    - podSelector: {matchLabels: {app: client}}
+                ---
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata: {name: web}
+                spec:
+                  minAvailable: 1
+                  selector: {matchLabels: {app: web}}
+                ---
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata: {name: tick}
+                spec:
+                  schedule: "* * * * *"
+                  jobTemplate:
+                    spec:
+                      template:
+                        spec:
+                          restartPolicy: OnFailure
+                          containers: [{name: t, image: busybox}]
+
+                """,
+        ]),
+        FixtureTree(name: "overlay namespace over a base namespace", files: [
+            "base/kustomization.yaml": "namespace: dev\nresources: [deployment.yaml, cm.yaml, extras.yaml]\nnamePrefix: dev-\n",
+            "base/deployment.yaml": Manifests.deployment, "base/cm.yaml": Manifests.configMap, "base/extras.yaml": Manifests.extras,
+            "overlay/kustomization.yaml": "namespace: prod\nresources: [../base]\nnameSuffix: -p\n",
+        ], directory: "overlay"),
+        FixtureTree(name: "component merging into a base generator", files: [
+            "base/kustomization.yaml": "resources: [deployment.yaml]\nconfigMapGenerator:\n- name: settings\n  literals: [color=blue]\n",
+            "base/deployment.yaml": Manifests.deployment,
+            "feature/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n- name: settings\n  behavior: merge\n  literals: [feature=on]\nimages:\n- name: nginx\n  newTag: feature\n",
+            "overlay/kustomization.yaml": "resources: [../base]\ncomponents: [../feature]\nnamePrefix: x-\n",
+        ], directory: "overlay"),
+        overlay("images with both tag and digest", "resources: [../base]\nimages:\n- name: nginx\n  newTag: \"1.27\"\n  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
+        single("strategic merge on a custom resource replaces lists", [
+            "kustomization.yaml": "resources: [cr.yaml]\npatches:\n- patch: |-\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata: {name: w}\n    spec:\n      items: [c]\n      nested: {keep: false, add: 1}\n      containers:\n      - name: a\n        image: new\n",
+            "cr.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  items: [a, b]\n  nested: {keep: true, other: x}\n  containers:\n  - {name: a, image: old}\n  - {name: b, image: other}\n",
+        ]),
+        single("env files with spaces, CRLF and equals in values", [
+            "kustomization.yaml": "configMapGenerator:\n- name: env\n  envs: [a.env, b.env]\nsecretGenerator:\n- name: sec\n  envs: [a.env]\n  files: [key=b.env]\n",
+            "a.env": "A=1\r\nB=x=y\r\n  C=indented\n",
+            "b.env": "D=four\n# E=commented\n",
+        ]),
+        FixtureTree(name: "inner patches and outer JSON patch by new name", files: [
+            "base/kustomization.yaml": "resources: [svc.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n    spec: {sessionAffinity: ClientIP}\n",
+            "base/svc.yaml": Manifests.service,
+            "overlay/kustomization.yaml": "resources: [../base]\nnamePrefix: o-\npatchesJson6902:\n- target: {version: v1, kind: Service, name: o-web}\n  patch: |-\n    [{\"op\": \"add\", \"path\": \"/spec/type\", \"value\": \"NodePort\"}]\n",
+        ], directory: "overlay"),
+        single("generator namespace and labels on a referenced hashed name", [
+            "kustomization.yaml": "resources: [pod.yaml]\nconfigMapGenerator:\n- name: settings\n  namespace: apps\n  literals: [color=x]\n  options: {labels: {gen: \"1\"}, annotations: {why: test}}\n",
+            "pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  containers:\n  - name: c\n    image: busybox\n    envFrom:\n    - configMapRef: {name: settings}\n  volumes:\n  - name: v\n    projected:\n      sources:\n      - configMap: {name: settings}\n",
+        ]),
+        single("patch deleting a map key and adding to an empty list", [
+            "kustomization.yaml": "resources: [d.yaml]\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      labels: {app: null, new: label}\n    spec:\n      template:\n        spec:\n          tolerations:\n          - {key: k, operator: Exists}\n          containers:\n          - name: app\n            resources: {limits: {cpu: 100m}}\n",
+            "d.yaml": Manifests.deployment,
+        ]),
         single("statefulset, job and daemonset labels", [
             "kustomization.yaml": "resources: [workloads.yaml]\ncommonLabels: {team: x}\ncommonAnnotations: {a: b}\n",
             "workloads.yaml": """
