@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "CProcessSpawn", path: "Sources/CProcessSpawn"),
 
         .target(name: "API", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        // Kustomize rendering over an abstract file tree (git objects or a directory), on top of API only.
+        .target(name: "Kustomize", dependencies: ["API"], swiftSettings: swiftSettings),
         .target(
             name: "GitSource",
             dependencies: ["CGit2", "CZlib", "API", .product(name: "Logging", package: "swift-log")],
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "APITests", dependencies: ["API", "TestSupport"], resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "KustomizeTests", dependencies: ["Kustomize", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrchestratorTests",

@@ -30,6 +30,11 @@ public struct SourceMap: Sendable, Hashable {
         self.prefix = FieldPath()
     }
 
+    /// A source map that places the whole object at one position (objects generated from a config entry).
+    public init(file: String, position: Position) {
+        self.init(file: file, positions: ["": position])
+    }
+
     init(file: String, positions: [String: Position], prefix: FieldPath = FieldPath()) {
         self.file = file
         self.positions = positions

@@ -101,3 +101,27 @@ extension Value {
         return documents.map(\.value)
     }
 }
+
+/// One YAML document with the map of where each of its fields was written.
+public struct LocatedDocument: Sendable, Hashable {
+    public var value: Value
+    public var sourceMap: SourceMap
+
+    public init(value: Value, sourceMap: SourceMap) {
+        self.value = value
+        self.sourceMap = sourceMap
+    }
+}
+
+extension Value {
+    /// Parses YAML (or JSON) text like `documents(yaml:file:)`, keeping each document's source map, for
+    /// renderers (Kustomize) that transform manifests and still report problems at file:line:col.
+    /// - Throws: `APIError` naming `file`, line and column; duplicate keys are errors here too.
+    public static func locatedDocuments(yaml bytes: [UInt8], file: String) throws(APIError) -> [LocatedDocument] {
+        let defaults = ManifestLoader.Configuration()
+        let limits = YAMLReader.Limits(maximumDepth: defaults.maximumDepth, maximumAliasNodes: defaults.maximumAliasNodes)
+        let (documents, problems) = try YAMLReader.read(bytes, file: file, limits: limits)
+        if let problem = problems.first { throw problem }
+        return documents.map { LocatedDocument(value: $0.value, sourceMap: $0.sourceMap) }
+    }
+}
