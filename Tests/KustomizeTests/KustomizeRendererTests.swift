@@ -66,7 +66,8 @@ import Testing
             "kustomization.yaml": "namePrefix: p-\nresources: [cm.yaml]\nconfigMapGenerator:\n- name: gen\n  literals: [a=b]\n",
             "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: written\ndata:\n  key: value\n",
         ])
-        #expect(objects.map { $0.value[path: ["metadata", "name"]]?.stringValue } == ["p-written", "p-gen-4h2mbtbbt6"]  // as kubectl kustomize prints it)
+        // The names as kubectl kustomize prints them.
+        #expect(objects.map { $0.value[path: ["metadata", "name"]]?.stringValue } == ["p-written", "p-gen-4h2mbtbbt6"])
         #expect(objects[0].location?.description == "cm.yaml:1:1")
         #expect(objects[0].sourceMap.location(of: "data.key")?.description == "cm.yaml:6:3")
         #expect(objects[1].location?.description == "kustomization.yaml:4:3")
