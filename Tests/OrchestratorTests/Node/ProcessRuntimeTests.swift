@@ -227,10 +227,12 @@ struct ProcessRuntimeTests {
         defer { for pid in processes(containing: marker) { kill(pid, SIGKILL) } }
         // The escapee says when it runs (a file), so the main process never exits before it is there to catch.
         let ready = directory.appending("escapee-ready")
+        // Without a stop, the main process exits on its own once the test has seen the escapee run.
+        let go = directory.appending("main-may-exit")
         let spec = shellSpec(
             "m=escapee; setsid python3 -c 'import time; open(\"\(ready)\", \"w\"); time.sleep(1000)' "
                 + "\"${m}-\(token)\" & echo started; while [ ! -e \(ready) ]; do sleep 0.05; done; "
-                + (stopped ? "while true; do sleep 0.05; done" : "sleep 0.2"))
+                + (stopped ? "while true; do sleep 0.05; done" : "while [ ! -e \(go) ]; do sleep 0.05; done"))
         let record = try await runtime.start(spec)
         // This machine has a writable cgroup v1 hierarchy (tests run as root); elsewhere the runtime falls back.
         let cgroup = try #require(record.cgroup)
@@ -240,6 +242,7 @@ struct ProcessRuntimeTests {
         if stopped {
             _ = try await runtime.stop(spec.id, gracePeriod: .seconds(5))
         } else {
+            FileManager.default.createFile(atPath: go, contents: nil)
             _ = await awaitExit(runtime, spec.id)
         }
         #expect(await eventually(timeout: .seconds(5)) { processes(containing: marker).isEmpty })
