@@ -33,4 +33,4 @@ bench: deps-bench release
 	@scripts/bench.sh
 
 clean:
-	rm -rf .build $(DATA_DIR)
+	rm -rf .build $(DATA_DIR) $(DATA_DIR)-pods
