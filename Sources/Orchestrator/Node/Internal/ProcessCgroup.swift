@@ -78,10 +78,15 @@ struct ProcessCgroup: Sendable, Hashable {
     /// - Returns: how many processes were signalled.
     @discardableResult
     func signalAll(_ signal: Int32) -> Int {
-        let frozen = canFreeze && setFreezer("FROZEN")
+        // Thawed whenever the freeze was asked for, reached or not: a freeze that is still in progress (FREEZING,
+        // under load) completes later on its own, and a cgroup left FROZEN would hold its members forever.
+        let freezing = canFreeze && writeFreezer("FROZEN")
+        if freezing { _ = awaitFreezer("FROZEN") }
         let targets = members.filter { $0 > 1 }
         for pid in targets { _ = kill(pid, signal) }
-        if frozen { _ = setFreezer("THAWED") }
+        if freezing {
+            for _ in 0..<3 where writeFreezer("THAWED") && awaitFreezer("THAWED") { break }
+        }
         return targets.count
     }
 
@@ -100,11 +105,13 @@ struct ProcessCgroup: Sendable, Hashable {
         }
     }
 
-    /// Writes the freezer state and waits (briefly: a task in uninterruptible sleep can hold it off) until the
-    /// kernel reports it.
-    private func setFreezer(_ state: String) -> Bool {
+    private func writeFreezer(_ state: String) -> Bool {
+        (try? state.write(toFile: path + "/freezer.state", atomically: false, encoding: .utf8)) != nil
+    }
+
+    /// Waits (briefly: a task in uninterruptible sleep can hold a freeze off) until the kernel reports `state`.
+    private func awaitFreezer(_ state: String) -> Bool {
         let file = path + "/freezer.state"
-        guard (try? state.write(toFile: file, atomically: false, encoding: .utf8)) != nil else { return false }
         for _ in 0..<200 {
             let current = try? String(contentsOfFile: file, encoding: .utf8)
             if current?.trimmingCharacters(in: .whitespacesAndNewlines) == state { return true }
